@@ -1,0 +1,1 @@
+"""The kernel: clock, scheduler, processes, random streams, trace, metrics, errors."""

@@ -1,0 +1,186 @@
+"""The trace: every externally visible happening, as structured records on virtual time.
+
+Each record is ``(time_us, service, kind, attributes)``. The trace keeps a running SHA-256 digest
+over a canonical text of *every* record (kept or not), so two runs can be compared by one string;
+which records are kept in memory is a choice:
+
+- ``keep="all"`` (default): every record, for tests and notebooks;
+- ``keep="none"``: only the digest and per-(service, kind) counts, so a simulated month stays
+  flat in memory;
+- ``keep=<predicate>``: only records for which ``predicate(record)`` is true.
+
+The canonical text is independent of ``PYTHONHASHSEED``, dict insertion order and platform; values
+must be plain data (str, int, float, bool, None, bytes, Decimal, datetime, lists, tuples, dicts
+and attrs instances). Anything else is refused when recorded, because its ``repr`` could carry a
+memory address and break determinism.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from decimal import Decimal
+from typing import Any, Callable, Iterator, Literal, Union
+
+import attrs
+
+from .clock import format_us, us_to_datetime
+from .errors import SimError
+
+
+@attrs.frozen(slots=True)
+class TraceRecord:
+    """One happening: when, which service, what kind, and its attributes."""
+
+    time_us: int
+    service: str
+    kind: str
+    attributes: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def time(self) -> _dt.datetime:
+        return us_to_datetime(self.time_us)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "time": format_us(self.time_us),
+            "service": self.service,
+            "kind": self.kind,
+            **self.attributes,
+        }
+
+    def canonical(self) -> str:
+        return f"{self.time_us}|{self.service}|{self.kind}|{canonical_text(self.attributes)}"
+
+
+def canonical_text(value: Any) -> str:
+    """A deterministic text for plain data (see the module docstring)."""
+    t = type(value)
+    if t is str:
+        return repr(value)
+    if t is int or t is float or t is bool or value is None:
+        return repr(value)
+    if t is dict:
+        items = sorted((str(k), canonical_text(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k!r}:{v}" for k, v in items) + "}"
+    if t is list or t is tuple:
+        return "[" + ",".join(canonical_text(v) for v in value) + "]"
+    if t is bytes:
+        return "b" + value.hex()
+    if t is Decimal:
+        return "D" + str(value)
+    if isinstance(value, _dt.datetime):
+        return "T" + value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(canonical_text(v) for v in value)) + "}"
+    if attrs.has(t):
+        return t.__name__ + canonical_text(attrs.asdict(value, recurse=False))
+    if isinstance(value, (str, int, float)):  # subclasses (enums...)
+        return repr(value)
+    raise SimError(
+        f"trace attributes must be plain data; got {t.__name__} {value!r:.80} "
+        "(convert it to str/int/dict first)"
+    )
+
+
+Keep = Union[Literal["all", "none"], Callable[[TraceRecord], bool]]
+
+
+class Trace:
+    """Structured records with a running digest. See the module docstring."""
+
+    __slots__ = ("_clock", "_records", "_hash", "_keep", "_count", "_counts")
+
+    def __init__(self, clock: Any, keep: Keep = "all") -> None:
+        self._clock = clock
+        self._records: list[TraceRecord] = []
+        self._hash = hashlib.sha256()
+        self._count = 0
+        self._counts: dict[tuple[str, str], int] = {}
+        self._keep: Keep = "all"
+        self.keep = keep
+
+    @property
+    def keep(self) -> Keep:
+        return self._keep
+
+    @keep.setter
+    def keep(self, keep: Keep) -> None:
+        if keep not in ("all", "none") and not callable(keep):
+            raise SimError(f"keep is 'all', 'none' or a predicate, got {keep!r}")
+        self._keep = keep
+
+    def record(self, service: str, kind: str, **attributes: Any) -> TraceRecord:
+        """Record a happening at the current virtual time. O(size of attributes)."""
+        rec = TraceRecord(self._clock.now_us, service, kind, attributes)
+        self._hash.update(rec.canonical().encode())
+        self._hash.update(b"\n")
+        self._count += 1
+        key = (service, kind)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        keep = self._keep
+        if keep == "all" or (keep != "none" and keep(rec)):  # type: ignore[operator]
+            self._records.append(rec)
+        return rec
+
+    def digest(self) -> str:
+        """SHA-256 (hex) over every record so far, kept or not."""
+        return self._hash.hexdigest()
+
+    def __len__(self) -> int:
+        """Records kept in memory."""
+        return len(self._records)
+
+    @property
+    def total(self) -> int:
+        """Records made, kept or not."""
+        return self._count
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Records made per (service, kind), sorted by key."""
+        return dict(sorted(self._counts.items()))
+
+    def __iter__(self) -> Iterator[TraceRecord]:
+        return iter(self._records)
+
+    def __getitem__(self, index: int) -> TraceRecord:
+        return self._records[index]
+
+    def filter(
+        self,
+        service: str | None = None,
+        kind: str | None = None,
+        *,
+        since_us: int | None = None,
+        until_us: int | None = None,
+        where: Callable[[TraceRecord], bool] | None = None,
+        **attributes: Any,
+    ) -> list[TraceRecord]:
+        """Kept records matching every given criterion (attributes compare by equality)."""
+        out = []
+        for rec in self._records:
+            if service is not None and rec.service != service:
+                continue
+            if kind is not None and rec.kind != kind:
+                continue
+            if since_us is not None and rec.time_us < since_us:
+                continue
+            if until_us is not None and rec.time_us > until_us:
+                continue
+            if attributes and any(rec.attributes.get(k) != v for k, v in attributes.items()):
+                continue
+            if where is not None and not where(rec):
+                continue
+            out.append(rec)
+        return out
+
+    def to_dicts(self, records: list[TraceRecord] | None = None) -> list[dict[str, Any]]:
+        """Export kept records (or the given ones) as plain dicts."""
+        return [r.to_dict() for r in (self._records if records is None else records)]
+
+    def clear(self) -> None:
+        """Forget kept records (the digest and counts carry on)."""
+        self._records.clear()
+
+    def __repr__(self) -> str:
+        return f"<Trace {self._count} records, {len(self._records)} kept, digest {self.digest()[:12]}>"

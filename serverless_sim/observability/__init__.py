@@ -1,0 +1,1 @@
+"""CloudWatch metrics and CloudWatch Logs over the kernel's stores."""

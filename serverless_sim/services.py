@@ -1,0 +1,10 @@
+"""Which services a Cloud offers, by boto3 service name (imported lazily, on first use)."""
+
+from __future__ import annotations
+
+#: boto3 service name -> (module, class) of the service that answers it.
+SERVICES: dict[str, tuple[str, str]] = {
+    "cloudwatch": ("serverless_sim.observability.cloudwatch", "CloudWatch"),
+    "logs": ("serverless_sim.observability.logs", "CloudWatchLogs"),
+    "dynamodb": ("serverless_sim.dynamodb.service", "DynamoDB"),
+}
