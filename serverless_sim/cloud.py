@@ -145,11 +145,12 @@ class Cloud:
 
     def call_later(self, delay: Duration, fn: Callable[..., Any], *args: Any) -> Handle:
         """Call ``fn(*args)`` after ``delay`` seconds (or a timedelta). O(log n)."""
+        us: int
         t = type(delay)
         if t is float:
-            us = round(delay * 1_000_000)  # type: ignore[operator]
+            us = round(delay * 1_000_000)  # type: ignore[operator, arg-type]
         elif t is int:
-            us = delay * 1_000_000  # type: ignore[operator]
+            us = delay * 1_000_000  # type: ignore[operator, assignment]
         else:
             us = duration_to_us(delay)
         if us < 0:
@@ -179,11 +180,12 @@ class Cloud:
 
     def timeout(self, delay: Duration, value: Any = None) -> Timeout:
         """An event that succeeds ``delay`` from now (``yield cloud.timeout(2.5)``)."""
+        us: int
         t = type(delay)
         if t is float:
-            us = round(delay * 1_000_000)  # type: ignore[operator]
+            us = round(delay * 1_000_000)  # type: ignore[operator, arg-type]
         elif t is int:
-            us = delay * 1_000_000  # type: ignore[operator]
+            us = delay * 1_000_000  # type: ignore[operator, assignment]
         else:
             us = duration_to_us(delay)
         if us < 0:

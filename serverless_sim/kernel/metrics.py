@@ -16,6 +16,7 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concep
 
 from __future__ import annotations
 
+import builtins
 import math
 from array import array
 from typing import Any, Iterable, Mapping
@@ -203,7 +204,7 @@ class MetricStore:
         end_us: int,
         period_s: int,
         statistics: Iterable[str] = ("Sum",),
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Datapoints per period in ``[start_us, end_us)``, oldest first.
 
         Each datapoint is ``{"timestamp_us": ..., "SampleCount": ..., "p99": ...}`` for the
@@ -214,9 +215,9 @@ class MetricStore:
         series = self.series(namespace, name, dimensions)
         if series is None:
             return []
-        stats = list(statistics)
+        stats = builtins.list(statistics)
         width = period_s * US_PER_SECOND
-        groups: dict[int, list[_Bucket]] = {}
+        groups: dict[int, builtins.list[_Bucket]] = {}
         for bstart, bucket in series.buckets.items():
             if start_us <= bstart < end_us:
                 pstart = start_us + (bstart - start_us) // width * width
@@ -227,7 +228,7 @@ class MetricStore:
             count = sum(b.count for b in buckets)
             total = sum(b.total for b in buckets)
             point: dict[str, Any] = {"timestamp_us": pstart, "unit": series.unit}
-            sorted_values: list[float] | None = None
+            sorted_values: builtins.list[float] | None = None
             for stat in stats:
                 if stat == "SampleCount":
                     point[stat] = count

@@ -516,7 +516,7 @@ class CloudWatchLogs(Service):
                 candidates.append((e.timestamp, e.event_id, s.name, e))
         candidates.sort(key=lambda c: (c[0], c[1]))
         skip = _decode_token(request["nextToken"])["i"] if request.get("nextToken") else 0
-        out_events = []
+        out_events: list[dict[str, Any]] = []
         position = 0
         index = skip
         for index in range(skip, len(candidates)):
