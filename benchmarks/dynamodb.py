@@ -64,11 +64,11 @@ def ours(n_items: int) -> tuple[Cloud, Any]:
     cloud = Cloud(seed=1, trace="none")
     svc = cloud.dynamodb
     op = lambda name: getattr(svc, svc.operations[name])  # noqa: E731
-    op("CreateTable")({"TableName": "t", "KeySchema": SCHEMA, "AttributeDefinitions": ATTRS,
+    op("CreateTable")({"TableName": "bench", "KeySchema": SCHEMA, "AttributeDefinitions": ATTRS,
                        "BillingMode": "PAY_PER_REQUEST"})
     put = op("PutItem")
     for i in range(n_items):
-        put({"TableName": "t", "Item": item(i)})
+        put({"TableName": "bench", "Item": item(i)})
     return cloud, op
 
 
@@ -78,17 +78,17 @@ def bench_ours(n_put: int, n_get: int, n_query: int, n_scan: int) -> dict[str, f
     put = op("PutItem")
     items = [item(i) for i in range(n_put)]
     it = iter(range(10**9))
-    out["put"] = timed(lambda: put({"TableName": "t", "Item": items[next(it) % n_put]}), n_put)
+    out["put"] = timed(lambda: put({"TableName": "bench", "Item": items[next(it) % n_put]}), n_put)
     get = op("GetItem")
     keys = [{"pk": items[i]["pk"], "sk": items[i]["sk"]} for i in range(n_put)]
     it = iter(range(10**9))
-    out["get"] = timed(lambda: get({"TableName": "t", "Key": keys[next(it) % n_put]}), n_get)
+    out["get"] = timed(lambda: get({"TableName": "bench", "Key": keys[next(it) % n_put]}), n_get)
     cloud, op = ours(20_000)
     query = op("Query")
     it = iter(range(10**9))
 
     def q() -> None:
-        r = query({"TableName": "t", "KeyConditionExpression": "pk = :p",
+        r = query({"TableName": "bench", "KeyConditionExpression": "pk = :p",
                    "ExpressionAttributeValues": {":p": {"S": f"user#{next(it) % 2000:07d}"}}})
         assert r["Count"] == 10
 
@@ -96,7 +96,7 @@ def bench_ours(n_put: int, n_get: int, n_query: int, n_scan: int) -> dict[str, f
     scan = op("Scan")
 
     def s() -> None:
-        r = scan({"TableName": "t", "FilterExpression": "score < :s",
+        r = scan({"TableName": "bench", "FilterExpression": "score < :s",
                   "ExpressionAttributeValues": {":s": {"N": "10"}}})
         assert r["ScannedCount"] > 0
 
@@ -108,8 +108,8 @@ def bench_native(n_put: int, n_get: int, n_query: int, n_scan: int) -> dict[str,
     out = {}
     cloud = Cloud(seed=1, trace="none")
     ddb = cloud.dynamodb
-    ddb.create_table("t", hash_key=("pk", "S"), range_key=("sk", "N"))
-    table = ddb.table("t")
+    ddb.create_table("bench", hash_key=("pk", "S"), range_key=("sk", "N"))
+    table = ddb.table("bench")
     rows = [{"pk": f"user#{i // 10:07d}", "sk": i % 10, "name": f"name-{i}", "score": i % 97,
              "active": i % 2 == 0} for i in range(max(n_put, 20_000))]
     it = iter(range(10**9))
@@ -133,34 +133,34 @@ def bench_moto(n_put: int, n_get: int, n_query: int, n_scan: int) -> dict[str, f
         backend = dynamodb_backends["123456789012"]["us-east-1"]
         backend.reset()
         backend = dynamodb_backends["123456789012"]["us-east-1"]
-        backend.create_table("t", schema=SCHEMA, throughput=None, attr=ATTRS, global_indexes=None,
+        backend.create_table("bench", schema=SCHEMA, throughput=None, attr=ATTRS, global_indexes=None,
                              indexes=None, streams=None, billing_mode="PAY_PER_REQUEST",
                              sse_specification=None, tags=[], deletion_protection_enabled=False,
                              warm_throughput=None)
         for i in range(n_items):
-            backend.put_item("t", item(i))
+            backend.put_item("bench", item(i))
         return backend
 
     out = {}
     b = fresh(0)
     items = [item(i) for i in range(n_put)]
     it = iter(range(10**9))
-    out["put"] = timed(lambda: b.put_item("t", items[next(it) % n_put]), n_put)
+    out["put"] = timed(lambda: b.put_item("bench", items[next(it) % n_put]), n_put)
     keys = [{"pk": items[i]["pk"], "sk": items[i]["sk"]} for i in range(n_put)]
     it = iter(range(10**9))
-    out["get"] = timed(lambda: b.get_item("t", keys[next(it) % n_put]), n_get)
+    out["get"] = timed(lambda: b.get_item("bench", keys[next(it) % n_put]), n_get)
     b = fresh(20_000)
     it = iter(range(10**9))
 
     def q() -> None:
-        res, count, _ = b.query("t", {"S": f"user#{next(it) % 2000:07d}"}, None, [], None, None,
+        res, count, _ = b.query("bench", {"S": f"user#{next(it) % 2000:07d}"}, None, [], None, None,
                                 True, None)
         assert len(res) == 10
 
     out["query"] = timed(q, n_query)
 
     def s() -> None:
-        b.scan("t", {}, None, None, "score < :s", {}, {":s": {"N": "10"}}, None, False, None,
+        b.scan("bench", {}, None, None, "score < :s", {}, {":s": {"N": "10"}}, None, False, None,
                (None, None))
 
     out["scan"] = timed(s, n_scan)
@@ -178,7 +178,7 @@ def query_scaling() -> tuple[float, float]:
         it = iter(range(10**9))
 
         def q() -> None:
-            query({"TableName": "t", "KeyConditionExpression": "pk = :p",
+            query({"TableName": "bench", "KeyConditionExpression": "pk = :p",
                    "ExpressionAttributeValues": {":p": {"S": f"user#{(next(it) * 7919) % parts:07d}"}}})
 
         times.append(1 / timed(q, 20_000))
@@ -197,7 +197,7 @@ from serverless_sim import Cloud
 cloud = Cloud(seed=1, trace="none")
 svc = cloud.dynamodb
 op = lambda name: getattr(svc, svc.operations[name])
-op("CreateTable")({{"TableName": "t",
+op("CreateTable")({{"TableName": "bench",
     "KeySchema": [{{"AttributeName": "pk", "KeyType": "HASH"}}],
     "AttributeDefinitions": [{{"AttributeName": "pk", "AttributeType": "S"}}],
     "BillingMode": "PAY_PER_REQUEST"}})
@@ -205,7 +205,7 @@ put = op("PutItem")
 gc.collect()
 before = rss()
 for i in range({n}):
-    put({{"TableName": "t", "Item": {{"pk": {{"S": "k%07d" % i}}, "v": {{"N": str(i % 1000)}},
+    put({{"TableName": "bench", "Item": {{"pk": {{"S": "k%07d" % i}}, "v": {{"N": str(i % 1000)}},
                                      "s": {{"S": "x"}}}}}})
 gc.collect()
 print(rss() - before, rss())

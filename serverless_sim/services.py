@@ -7,4 +7,6 @@ SERVICES: dict[str, tuple[str, str]] = {
     "cloudwatch": ("serverless_sim.observability.cloudwatch", "CloudWatch"),
     "logs": ("serverless_sim.observability.logs", "CloudWatchLogs"),
     "dynamodb": ("serverless_sim.dynamodb.service", "DynamoDB"),
+    "lambda": ("serverless_sim.awslambda.service", "Lambda"),
+    "stepfunctions": ("serverless_sim.stepfunctions.service", "StepFunctions"),
 }

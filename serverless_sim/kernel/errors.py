@@ -47,8 +47,12 @@ class AWSError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        op = self.operation_name or "operation"
-        return f"An error occurred ({self.code}) when calling the {op} operation: {self.message}"
+        if self.operation_name:
+            return (
+                f"An error occurred ({self.code}) when calling the {self.operation_name} "
+                f"operation: {self.message}"
+            )
+        return f"An error occurred ({self.code}): {self.message}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"

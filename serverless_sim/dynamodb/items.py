@@ -1,0 +1,433 @@
+"""Single-item operations: PutItem, GetItem, UpdateItem, DeleteItem, and the write plans they
+share with transactions.
+
+AWS behaviour modelled (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html,
+API_GetItem, API_UpdateItem, API_DeleteItem):
+
+* every write is planned first (validation, key and index-key checks, the 400 KB limit, the
+  condition against the current item) and committed only if the plan stands, so a failed
+  condition or a validation error changes nothing; transactions plan all their items the same
+  way (``_plan_put``/``_plan_update``/``_plan_delete``/``_plan_condition_check``) and commit
+  them together with :meth:`Table.commit <serverless_sim.dynamodb.table.Table.commit>`;
+* UpdateItem creates the item when it is absent (an update of a missing item starts from its
+  key); updating a key attribute is rejected;
+* ReturnValues: Put/Delete NONE or ALL_OLD; Update NONE, ALL_OLD, UPDATED_OLD, ALL_NEW,
+  UPDATED_NEW. ReturnValuesOnConditionCheckFailure=ALL_OLD puts the current ``Item`` into the
+  ConditionalCheckFailedException;
+* ReturnConsumedCapacity per :mod:`.capacity`; ReturnItemCollectionMetrics=SIZE on tables with
+  LSIs returns ``ItemCollectionKey`` and ``SizeEstimateRangeGB``;
+* 400 KB item limit (with LSIs: item plus its LSI entries); 10 GB item-collection limit on tables
+  with LSIs (``ItemCollectionSizeLimitExceededException``).
+
+GetItem has a fast path for the common request (TableName + Key [+ ConsistentRead]): a dict
+lookup, no exceptions, and a fresh copy of the stored item. O(1) (O(log k) with a sort key).
+
+Legacy parameters (Expected, AttributeUpdates, ConditionalOperator) are not supported and raise
+ValidationException; AttributesToGet is accepted on GetItem.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..kernel.service import operation
+from .capacity import check_return_consumed_capacity, read_units, write_consumed
+from .errors import (
+    ConditionalCheckFailedException,
+    ItemCollectionSizeLimitExceededException,
+    ValidationException,
+)
+from .expressions import ExpressionContext
+from .table import Table, WritePlan, copy_av, decode
+from .types import item_size, validate_item
+
+if TYPE_CHECKING:
+    from .service import DynamoDB
+
+MAX_ITEM_BYTES = 400 * 1024
+GB = 1024**3
+_RETURN_VALUES = ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")
+_DATA_OK = frozenset({"ACTIVE", "UPDATING"})
+
+
+def null_member(where: str) -> ValidationException:
+    return ValidationException(
+        f"1 validation error detected: Value null at '{where}' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+
+
+def enum_error(value: Any, where: str, allowed: tuple[str, ...]) -> ValidationException:
+    return ValidationException(
+        f"1 validation error detected: Value '{value}' at '{where}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+    )
+
+
+def copy_item(item: dict) -> dict:
+    """A deep copy of an item (fresh dicts and lists all the way down)."""
+    return {k: copy_av(v) for k, v in item.items()}
+
+
+def check_legacy(request: dict, legacy: tuple[str, ...], expression: tuple[str, ...]) -> None:
+    """Reject legacy (pre-expression) parameters, with AWS's mixed-use message when mixed."""
+    old = [k for k in legacy if request.get(k) is not None]
+    if not old:
+        return
+    new = [k for k in expression if request.get(k) is not None]
+    if new:
+        raise ValidationException(
+            "Can not use both expression and non-expression parameters in the same request: "
+            f"Non-expression parameters: {{{', '.join(old)}}} Expression parameters: "
+            f"{{{', '.join(new)}}}"
+        )
+    raise ValidationException(
+        f"Legacy parameter {old[0]} is not supported by serverless_sim; use expressions"
+    )
+
+
+def expression_context(request: dict, used: str | None, null_names: str) -> ExpressionContext | None:
+    """The request's ExpressionContext, or None (raising AWS's errors for orphan maps).
+
+    ``used`` is any expression present; ``null_names`` the suffix AWS gives when none is
+    (``"ConditionExpression is null"``).
+    """
+    names = request.get("ExpressionAttributeNames")
+    values = request.get("ExpressionAttributeValues")
+    if used is None:
+        if names is not None:
+            raise ValidationException(
+                "ExpressionAttributeNames can only be specified when using expressions"
+            )
+        if values is not None:
+            raise ValidationException(
+                f"ExpressionAttributeValues can only be specified when using expressions: {null_names}"
+            )
+        return None
+    return ExpressionContext(names, values)
+
+
+class ItemOps:
+    """Wire operations on single items (a mixin of :class:`~.service.DynamoDB`)."""
+
+    # -- shared checks --------------------------------------------------------------------
+    def _data_table(self: "DynamoDB", request: dict) -> Table:
+        name = request.get("TableName")
+        if name is None:
+            raise null_member("tableName")
+        return self.get_table(name)
+
+    def _check_new_item(self: "DynamoDB", table: Table, item: dict, update: bool) -> int:
+        """Index-key types and the 400 KB limit; returns the item's size."""
+        for index in table.lsis.values():
+            index.check_item(item)
+        for index in table.gsis.values():
+            index.check_item(item)
+        size = item_size(item)
+        total = size
+        if table.lsis:
+            for index in table.lsis.values():
+                entry = index.project(item)
+                if entry is not None:
+                    total += item_size(entry)
+        if total > MAX_ITEM_BYTES:
+            raise ValidationException(
+                "Item size to update has exceeded the maximum allowed size"
+                if update
+                else "Item size has exceeded the maximum allowed size"
+            )
+        return size
+
+    def _check_collection(self: "DynamoDB", table: Table, plan: WritePlan) -> None:
+        """The 10 GB item-collection limit of tables with LSIs."""
+        if not table.lsis or plan.new_item is None:
+            return
+        pk = plan.key_id if table.range_key is None else plan.key_id[0]
+
+        def with_lsis(item: dict | None, size: int) -> int:
+            if item is None:
+                return 0
+            total = size
+            for index in table.lsis.values():
+                entry = index.project(item)
+                if entry is not None:
+                    total += item_size(entry)
+            return total
+
+        after = (
+            table.collection_bytes(pk)
+            - with_lsis(plan.old_item, plan.old_size)
+            + with_lsis(plan.new_item, plan.new_size)
+        )
+        if after > self.config.item_collection_limit_bytes:
+            raise ItemCollectionSizeLimitExceededException("Collection size exceeded.")
+
+    def _rvoccf(self: "DynamoDB", request: dict) -> str:
+        value = request.get("ReturnValuesOnConditionCheckFailure")
+        if value is None:
+            return "NONE"
+        if value not in ("ALL_OLD", "NONE"):
+            raise enum_error(value, "returnValuesOnConditionCheckFailure", ("ALL_OLD", "NONE"))
+        return str(value)
+
+    def _condition_failed(self: "DynamoDB", old: dict | None, rvoccf: str) -> ConditionalCheckFailedException:
+        if rvoccf == "ALL_OLD" and old is not None:
+            return ConditionalCheckFailedException(Item=copy_item(old))
+        return ConditionalCheckFailedException()
+
+    def _item_collection_metrics(self: "DynamoDB", request: dict, table: Table, key: dict) -> dict | None:
+        value = request.get("ReturnItemCollectionMetrics")
+        if value is None or value == "NONE" or not table.lsis:
+            return None
+        pk = key[table.hash_key][table.hash_type]
+        gb = table.collection_bytes(pk) / GB
+        low = float(int(gb))
+        return {
+            "ItemCollectionKey": {table.hash_key: dict(key[table.hash_key])},
+            "SizeEstimateRangeGB": [low, low + 1.0],
+        }
+
+    def _check_write_options(self: "DynamoDB", request: dict, allowed: tuple[str, ...]) -> str:
+        rv = request.get("ReturnValues")
+        if rv is not None and rv != "NONE":
+            if rv not in _RETURN_VALUES:
+                raise enum_error(rv, "returnValues", _RETURN_VALUES)
+            if rv not in allowed:
+                raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
+        ricm = request.get("ReturnItemCollectionMetrics")
+        if ricm is not None and ricm not in ("SIZE", "NONE"):
+            raise enum_error(ricm, "returnItemCollectionMetrics", ("SIZE", "NONE"))
+        return rv or "NONE"
+
+    # -- plans ----------------------------------------------------------------------------
+    def _plan_put(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+        """Validate a Put (item, keys, index keys, size, condition) against the current item."""
+        check_legacy(request, ("Expected", "ConditionalOperator"), ("ConditionExpression",))
+        item = request.get("Item")
+        if item is None:
+            raise null_member("item")
+        item = validate_item(item)
+        key = table.key_from_item(item)
+        size = self._check_new_item(table, item, update=False)
+        cond_text = request.get("ConditionExpression")
+        ctx = expression_context(request, cond_text, "ConditionExpression is null")
+        cond = None
+        if ctx is not None:
+            cond = ctx.condition(cond_text)  # type: ignore[arg-type]
+            ctx.finish()
+        rvoccf = self._rvoccf(request)
+        key_id = table.key_id(key)
+        enc = table.lookup(key_id)
+        old = None if enc is None else decode(enc)
+        if cond is not None and not cond.evaluate(old):
+            raise self._condition_failed(old, rvoccf)
+        plan = WritePlan(table, key_id, key, old, item, True, 0 if enc is None else enc[0], size)
+        self._check_collection(table, plan)
+        return plan
+
+    def _plan_update(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+        """Validate an Update and compute the new item (an absent item starts from its key)."""
+        check_legacy(
+            request,
+            ("AttributeUpdates", "Expected", "ConditionalOperator"),
+            ("UpdateExpression", "ConditionExpression"),
+        )
+        raw_key = request.get("Key")
+        if raw_key is None:
+            raise null_member("key")
+        key = table.validate_key(raw_key)
+        upd_text = request.get("UpdateExpression")
+        cond_text = request.get("ConditionExpression")
+        ctx = expression_context(
+            request,
+            upd_text if upd_text is not None else cond_text,
+            "UpdateExpression and ConditionExpression are null",
+        )
+        upd = cond = None
+        if ctx is not None:
+            if upd_text is not None:
+                upd = ctx.update(upd_text)
+            if cond_text is not None:
+                cond = ctx.condition(cond_text)
+            ctx.finish()
+        if upd is not None:
+            upd.check_key_attributes(table.key_names)
+        rvoccf = self._rvoccf(request)
+        key_id = table.key_id(key)
+        enc = table.lookup(key_id)
+        old = None if enc is None else decode(enc)
+        if cond is not None and not cond.evaluate(old):
+            raise self._condition_failed(old, rvoccf)
+        source = old if old is not None else key
+        new = upd.apply(source, table.key_names) if upd is not None else dict(source)
+        size = self._check_new_item(table, new, update=True)
+        plan = WritePlan(table, key_id, key, old, new, True, 0 if enc is None else enc[0], size)
+        self._check_collection(table, plan)
+        return plan
+
+    def _plan_delete(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+        """Validate a Delete and check its condition (deleting a missing item is allowed)."""
+        check_legacy(request, ("Expected", "ConditionalOperator"), ("ConditionExpression",))
+        raw_key = request.get("Key")
+        if raw_key is None:
+            raise null_member("key")
+        key = table.validate_key(raw_key)
+        cond_text = request.get("ConditionExpression")
+        ctx = expression_context(request, cond_text, "ConditionExpression is null")
+        cond = None
+        if ctx is not None:
+            cond = ctx.condition(cond_text)  # type: ignore[arg-type]
+            ctx.finish()
+        rvoccf = self._rvoccf(request)
+        key_id = table.key_id(key)
+        enc = table.lookup(key_id)
+        old = None if enc is None else decode(enc)
+        if cond is not None and not cond.evaluate(old):
+            raise self._condition_failed(old, rvoccf)
+        return WritePlan(table, key_id, key, old, None, True, 0 if enc is None else enc[0], 0)
+
+    def _plan_condition_check(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+        """Validate a ConditionCheck (ConditionExpression required) and evaluate it."""
+        raw_key = request.get("Key")
+        if raw_key is None:
+            raise null_member("key")
+        key = table.validate_key(raw_key)
+        cond_text = request.get("ConditionExpression")
+        if cond_text is None:
+            raise null_member("conditionExpression")
+        ctx = ExpressionContext(
+            request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
+        )
+        cond = ctx.condition(cond_text)
+        ctx.finish()
+        rvoccf = self._rvoccf(request)
+        key_id = table.key_id(key)
+        enc = table.lookup(key_id)
+        old = None if enc is None else decode(enc)
+        if not cond.evaluate(old):
+            raise self._condition_failed(old, rvoccf)
+        size = 0 if enc is None else enc[0]
+        return WritePlan(table, key_id, key, old, old, False, size, size)
+
+    def _write_response(
+        self: "DynamoDB", request: dict, table: Table, plan: WritePlan, attributes: dict | None
+    ) -> dict:
+        out: dict[str, Any] = {}
+        if attributes:
+            out["Attributes"] = attributes
+        mode = request.get("ReturnConsumedCapacity")
+        if mode is not None and mode != "NONE":
+            out["ConsumedCapacity"] = write_consumed(
+                mode, table, plan.old_item, plan.new_item, plan.old_size, plan.new_size
+            )
+        if table.lsis:
+            icm = self._item_collection_metrics(request, table, plan.key)
+            if icm is not None:
+                out["ItemCollectionMetrics"] = icm
+        return out
+
+    # -- operations -----------------------------------------------------------------------
+    @operation("PutItem")
+    def put_item(self: "DynamoDB", request: dict) -> dict:
+        """PutItem: create or replace one item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html)."""
+        table = self._data_table(request)
+        rv = self._check_write_options(request, ("ALL_OLD",))
+        check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
+        plan = self._plan_put(table, request)
+        table.commit(plan)
+        old = plan.old_item
+        return self._write_response(
+            request, table, plan, copy_item(old) if rv == "ALL_OLD" and old else None
+        )
+
+    @operation("UpdateItem")
+    def update_item(self: "DynamoDB", request: dict) -> dict:
+        """UpdateItem: edit (or create) one item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html)."""
+        table = self._data_table(request)
+        rv = self._check_write_options(request, _RETURN_VALUES)
+        check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
+        plan = self._plan_update(table, request)
+        table.commit(plan)
+        attributes = None
+        old, new = plan.old_item, plan.new_item
+        if rv == "ALL_OLD":
+            attributes = copy_item(old) if old else None
+        elif rv == "ALL_NEW":
+            attributes = copy_item(new) if new else None
+        elif rv in ("UPDATED_OLD", "UPDATED_NEW"):
+            text = request.get("UpdateExpression")
+            if text is not None:
+                ctx = ExpressionContext(
+                    request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
+                )
+                proj = ctx.update(text).updated_paths_projection()
+                source = old if rv == "UPDATED_OLD" else new
+                attributes = copy_item(proj.apply(source)) if source else None
+        return self._write_response(request, table, plan, attributes)
+
+    @operation("DeleteItem")
+    def delete_item(self: "DynamoDB", request: dict) -> dict:
+        """DeleteItem (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html)."""
+        table = self._data_table(request)
+        rv = self._check_write_options(request, ("ALL_OLD",))
+        check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
+        plan = self._plan_delete(table, request)
+        table.commit(plan)
+        old = plan.old_item
+        return self._write_response(
+            request, table, plan, copy_item(old) if rv == "ALL_OLD" and old else None
+        )
+
+    @operation("GetItem")
+    def get_item(self: "DynamoDB", request: dict) -> dict:
+        """GetItem (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html).
+
+        Fast path: ``TableName`` + ``Key`` (+ a bool ``ConsistentRead``) of a plain key.
+        """
+        table = self.tables.get(request.get("TableName"))  # type: ignore[arg-type]
+        if table is not None and table.status in _DATA_OK:
+            n = len(request)
+            if n == 2 or (n == 3 and type(request.get("ConsistentRead")) is bool):
+                key_id = table.fast_key_id(request.get("Key"))
+                if key_id is not None:
+                    enc = table.lookup(key_id)
+                    if enc is None:
+                        return {}
+                    return {"Item": decode(enc)}
+        return self._get_item(request)
+
+    def _get_item(self: "DynamoDB", request: dict) -> dict:
+        table = self._data_table(request)
+        raw_key = request.get("Key")
+        if raw_key is None:
+            raise null_member("key")
+        mode = check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
+        consistent = request.get("ConsistentRead", False)
+        if consistent is not None and type(consistent) is not bool:
+            raise ValidationException(f"Invalid type for parameter ConsistentRead, value: {consistent}")
+        if request.get("AttributesToGet") is not None and request.get("ProjectionExpression") is not None:
+            check_legacy(request, ("AttributesToGet",), ("ProjectionExpression",))
+        key = table.validate_key(raw_key)
+        text = request.get("ProjectionExpression")
+        ctx = expression_context(request, text, "ProjectionExpression is null")
+        proj = None
+        if ctx is not None:
+            proj = ctx.projection(text)  # type: ignore[arg-type]
+            ctx.finish()
+        attrs_to_get = request.get("AttributesToGet")
+        enc = table.lookup(table.key_id(key))
+        out: dict[str, Any] = {}
+        if enc is not None:
+            item = decode(enc)
+            if proj is not None:
+                item = proj.apply(item)
+            elif attrs_to_get is not None:
+                wanted = set(attrs_to_get)
+                item = {k: v for k, v in item.items() if k in wanted}
+            out["Item"] = item
+        if mode != "NONE":
+            from .capacity import consumed
+
+            units = read_units(0 if enc is None else enc[0], bool(consistent))
+            out["ConsumedCapacity"] = consumed(mode, table.name, units)
+        return out
