@@ -4,9 +4,13 @@
     >>> cloud = Cloud(seed=7, start="2026-01-01T00:00:00Z")
     >>> fired = []
     >>> _ = cloud.call_later(90, fired.append, "hello")
-    >>> cloud.advance(60); fired
+    >>> cloud.advance(60)       # returns the number of events run
+    0
+    >>> fired
     []
-    >>> cloud.advance(60); fired, cloud.now.isoformat()
+    >>> cloud.advance(60)
+    1
+    >>> fired, cloud.now.isoformat()
     (['hello'], '2026-01-01T00:02:00+00:00')
 
 Time moves only when told to (``advance``, ``run``, ``run_until_idle``) or when a call waits on
