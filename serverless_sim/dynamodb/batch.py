@@ -32,7 +32,9 @@ observations of DynamoDB Local, whose wording is reused for the shapes AWS does 
 Deviations: AWS returns items in no particular order; we return each table's items in request
 order, so runs are reproducible. Throttling never leaves keys or items unprocessed here (the
 simulator has no partial throttling yet); only the 16 MB response limit of BatchGetItem does.
-AWS may leave work unprocessed well below the limits; we never do.
+AWS may leave work unprocessed well below the limits; we never do. A BatchWriteItem request
+over 16 MB is refused with a ValidationException in our words (AWS's front end answers such a
+request before the service sees it).
 """
 
 from __future__ import annotations

@@ -216,13 +216,16 @@ class TransactionOps:
             for member, field in _REQUIRED[kind]:
                 if part.get(member) is None:
                     raise null_member(f"{where}.{field}")
+            subject = "Item" if kind == "Put" else "Key"
+            if not isinstance(part[subject], dict):
+                raise ValidationException(f"{kind}.{subject} must be a map of attribute values")
             rvoccf = part.get("ReturnValuesOnConditionCheckFailure")
             if rvoccf is not None and rvoccf not in ("ALL_OLD", "NONE"):
                 raise enum_error(rvoccf, f"{where}.returnValuesOnConditionCheckFailure", ("ALL_OLD", "NONE"))
             table = self.get_table(part["TableName"])
             _check_expressions(kind, part, table)
             actions.append((kind, part, table))
-            payload += loose_size(part["Item"] if kind == "Put" else part["Key"])
+            payload += loose_size(part[subject])
             values = part.get("ExpressionAttributeValues")
             if isinstance(values, dict):
                 payload += loose_size(values)
@@ -312,12 +315,10 @@ class TransactionOps:
         response: dict[str, Any] = {}
         if mode != "NONE":
             units: dict[str, float] = {}
-            tables: dict[str, Any] = {}
             for table, key_id in token.targets:
                 enc = table.lookup(key_id)
                 size = 0 if enc is None else enc[0]
                 units[table.name] = units.get(table.name, 0.0) + read_units(size, True)
-                tables[table.name] = table
             response["ConsumedCapacity"] = [
                 consumed(mode, name, total) for name, total in units.items()
             ]
