@@ -50,7 +50,22 @@ class TraceRecord:
         }
 
     def canonical(self) -> str:
-        return f"{self.time_us}|{self.service}|{self.kind}|{canonical_text(self.attributes)}"
+        attributes = self.attributes
+        if attributes:
+            items = sorted(attributes.items())
+            for _, v in items:
+                if type(v) not in _FLAT:
+                    body = "C" + canonical_text(attributes)
+                    break
+            else:
+                # Flat attributes (the common case): the repr of sorted pairs is already canonical.
+                body = "R" + repr(items)
+        else:
+            body = ""
+        return f"{self.time_us}|{self.service}|{self.kind}|{body}"
+
+
+_FLAT = frozenset({str, int, float, bool, type(None)})
 
 
 def canonical_text(value: Any) -> str:
