@@ -143,3 +143,14 @@ def test_determinism_across_processes_with_different_hash_seeds():
                              text=True, check=True)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_trace_deep_copies_with_an_independent_digest():
+    import copy
+
+    cloud = Cloud()
+    cloud.trace.record("s", "a", n=1)
+    twin = copy.deepcopy(cloud)
+    assert twin.trace.digest() == cloud.trace.digest()
+    twin.trace.record("s", "b")
+    assert twin.trace.digest() != cloud.trace.digest() and cloud.trace.total == 1

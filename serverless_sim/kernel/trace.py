@@ -138,6 +138,20 @@ class Trace:
             self._records.append(rec)
         return rec
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Trace":
+        """Copies share the (immutable) records already made; the digest carries on separately."""
+        import copy
+
+        new = Trace.__new__(Trace)
+        memo[id(self)] = new
+        new._clock = copy.deepcopy(self._clock, memo)
+        new._records = list(self._records)
+        new._hash = self._hash.copy()
+        new._count = self._count
+        new._counts = dict(self._counts)
+        new._keep = self._keep
+        return new
+
     def digest(self) -> str:
         """SHA-256 (hex) over every record so far, kept or not."""
         return self._hash.hexdigest()
