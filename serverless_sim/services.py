@@ -9,4 +9,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     "dynamodb": ("serverless_sim.dynamodb.service", "DynamoDB"),
     "lambda": ("serverless_sim.awslambda.service", "Lambda"),
     "stepfunctions": ("serverless_sim.stepfunctions.service", "StepFunctions"),
+    "s3": ("serverless_sim.s3.service", "S3"),
+    "events": ("serverless_sim.events.service", "EventBridge"),
+    "scheduler": ("serverless_sim.events.scheduler", "Scheduler"),
 }

@@ -1,0 +1,137 @@
+"""Buckets: CreateBucket, DeleteBucket, ListBuckets, HeadBucket, GetBucketLocation.
+
+Modelled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): names
+of 3-63 characters of lowercase letters, digits, dots and hyphens, beginning and ending with a
+letter or digit, without two adjacent periods, not shaped like an IP address, not starting with
+``xn--``, ``sthree-`` or ``amzn-s3-demo-``, not ending with ``-s3alias``, ``--ol-s3``, ``.mrap``,
+``--x-s3`` or ``--table-s3`` (``InvalidBucketName``). Creating a bucket you already own gives
+``BucketAlreadyOwnedByYou`` (AWS answers 200 in us-east-1 for legacy reasons; we always raise,
+as every other region does). DeleteBucket refuses a bucket holding any object version or delete
+marker (``BucketNotEmpty``). One Cloud is one account: the global bucket namespace shared with
+other accounts (``BucketAlreadyExists``) is not modelled.
+
+Each bucket keeps its keys in a ``SortedDict`` (key -> versions, oldest first), so listing is
+O(log n + page) in UTF-8 byte order (which is code point order, the order of Python's str).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from sortedcontainers import SortedDict
+
+from ..kernel.clock import us_to_datetime
+from ..kernel.service import operation
+from .errors import BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidBucketName, NoSuchBucket, NotFound
+
+if TYPE_CHECKING:
+    from .objects import ObjectVersion
+    from .service import S3
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def valid_bucket_name(name: Any) -> bool:
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        return False
+    if name.startswith(_BAD_PREFIXES) or name.endswith(_BAD_SUFFIXES):
+        return False
+    try:
+        ipaddress.IPv4Address(name)
+        return False
+    except ValueError:
+        return True
+
+
+@attrs.define(eq=False)
+class Bucket:
+    name: str
+    created_us: int
+    region: str
+    #: key -> versions, oldest first (the last is current; it may be a delete marker).
+    objects: "SortedDict[str, list[ObjectVersion]]" = attrs.field(factory=SortedDict)
+    #: None (never enabled), "Enabled" or "Suspended".
+    versioning: str | None = None
+    notification: dict[str, Any] = attrs.field(factory=dict)
+    lifecycle: list[dict[str, Any]] | None = None
+    uploads: dict[str, Any] = attrs.field(factory=dict)
+    sequencer: int = 0
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+    def current(self, key: str) -> "ObjectVersion | None":
+        """The current version of ``key`` unless it is a delete marker. O(log n)."""
+        versions = self.objects.get(key)
+        if not versions or versions[-1].delete_marker:
+            return None
+        return versions[-1]
+
+    def next_sequencer(self, now_us: int) -> str:
+        self.sequencer = max(self.sequencer + 1, now_us << 8)
+        return f"{self.sequencer:018X}"
+
+    def _check(self) -> None:
+        for key, versions in self.objects.items():
+            assert versions, key
+            ids = [v.version_id for v in versions]
+            assert len(set(ids)) == len(ids), key
+            assert all(v.key == key for v in versions)
+            if self.versioning is None:
+                assert ids == ["null"], key
+
+
+class BucketOps:
+    def get_bucket(self: "S3", name: Any) -> Bucket:
+        bucket = self.buckets.get(name) if isinstance(name, str) else None
+        if bucket is None:
+            raise NoSuchBucket()
+        return bucket
+
+    @operation("CreateBucket")
+    def _create_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        name = request.get("Bucket")
+        if not isinstance(name, str) or not valid_bucket_name(name):
+            raise InvalidBucketName()
+        if name in self.buckets:
+            raise BucketAlreadyOwnedByYou()
+        region = ((request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+                  or self.cloud.region)
+        self.buckets[name] = Bucket(name, self.cloud.now_us, region)
+        if region == "us-east-1":
+            return {"Location": f"/{name}"}
+        return {"Location": f"http://{name}.s3.amazonaws.com/"}
+
+    @operation("DeleteBucket")
+    def _delete_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        if bucket.objects:
+            raise BucketNotEmpty()
+        del self.buckets[bucket.name]
+        return {}
+
+    @operation("ListBuckets")
+    def _list_buckets(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Buckets": [{"Name": n, "CreationDate": us_to_datetime(self.buckets[n].created_us)}
+                        for n in sorted(self.buckets)],
+            "Owner": self.owner(),
+        }
+
+    @operation("HeadBucket")
+    def _head_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.buckets.get(request.get("Bucket"))  # type: ignore[arg-type]
+        if bucket is None:
+            raise NotFound()
+        return {"BucketRegion": bucket.region}
+
+    @operation("GetBucketLocation")
+    def _get_bucket_location(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        return {"LocationConstraint": None if bucket.region == "us-east-1" else bucket.region}

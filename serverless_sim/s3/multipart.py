@@ -1,0 +1,162 @@
+"""Multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+AbortMultipartUpload, ListParts, ListMultipartUploads (UploadPartCopy is not modelled).
+
+Modelled (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html): part numbers
+1-10,000; every part but the last at least 5 MiB (``EntityTooSmall`` at completion); parts up to
+5 GiB; the completed object's ETag is the MD5 of the concatenated binary MD5s of its parts,
+then ``-`` and the number of parts (quoted); parts listed out of order are ``InvalidPartOrder``,
+unknown parts or ETags ``InvalidPart``; an unknown or finished upload is ``NoSuchUpload``.
+Completion emits ``ObjectCreated:CompleteMultipartUpload``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..kernel.clock import us_to_datetime
+from ..kernel.service import operation
+from .body import body_bytes
+from .errors import (
+    EntityTooLarge,
+    EntityTooSmall,
+    InvalidArgument,
+    InvalidPart,
+    InvalidPartOrder,
+    MalformedXML,
+    NoSuchUpload,
+)
+from .objects import check_key, check_metadata, md5_etag
+
+if TYPE_CHECKING:
+    from .buckets import Bucket
+    from .service import S3
+
+MIN_PART_BYTES = 5 * 1024**2
+MAX_PART_BYTES = 5 * 1024**3
+MAX_PARTS = 10_000
+
+
+@attrs.define(eq=False)
+class Upload:
+    upload_id: str
+    key: str
+    initiated_us: int
+    content_type: str | None
+    metadata: dict[str, str]
+    #: part number -> (etag, data, uploaded at)
+    parts: dict[int, tuple[str, bytes, int]] = attrs.field(factory=dict)
+
+
+class MultipartOps:
+    def _upload(self: "S3", bucket: "Bucket", request: dict[str, Any]) -> Upload:
+        upload = bucket.uploads.get(request.get("UploadId"))  # type: ignore[arg-type]
+        if upload is None or upload.key != request.get("Key"):
+            raise NoSuchUpload()
+        return upload
+
+    @operation("CreateMultipartUpload")
+    def _create_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        key = check_key(request.get("Key"))
+        upload_id = self.cloud.streams.hex_id("s3/upload-ids", 32)
+        bucket.uploads[upload_id] = Upload(upload_id, key, self.cloud.now_us,
+                                           request.get("ContentType"),
+                                           check_metadata(request.get("Metadata")))
+        return {"Bucket": bucket.name, "Key": key, "UploadId": upload_id}
+
+    @operation("UploadPart")
+    def _upload_part(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        upload = self._upload(bucket, request)
+        number = request.get("PartNumber")
+        if not isinstance(number, int) or not 1 <= number <= MAX_PARTS:
+            raise InvalidArgument("Part number must be an integer between 1 and 10000, inclusive")
+        data = body_bytes(request.get("Body"))
+        if len(data) > MAX_PART_BYTES:
+            raise EntityTooLarge()
+        etag = md5_etag(data)
+        upload.parts[number] = (etag, data, self.cloud.now_us)
+        return {"ETag": etag}
+
+    @operation("CompleteMultipartUpload")
+    def _complete_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        upload = self._upload(bucket, request)
+        parts = (request.get("MultipartUpload") or {}).get("Parts")
+        if not isinstance(parts, list) or not parts:
+            raise MalformedXML()
+        numbers = [p.get("PartNumber") for p in parts]
+        if any(not isinstance(n, int) for n in numbers):
+            raise MalformedXML()
+        if numbers != sorted(numbers) or len(set(numbers)) != len(numbers):
+            raise InvalidPartOrder()
+        chosen = []
+        for p in parts:
+            have = upload.parts.get(p["PartNumber"])
+            if have is None or have[0].strip('"') != str(p.get("ETag", "")).strip('"'):
+                raise InvalidPart()
+            chosen.append(have)
+        for _etag, data, _at in chosen[:-1]:
+            if len(data) < MIN_PART_BYTES:
+                raise EntityTooSmall()
+        digest = hashlib.md5(b"".join(hashlib.md5(d).digest() for _, d, _ in chosen)).hexdigest()
+        etag = f'"{digest}-{len(chosen)}"'
+        del bucket.uploads[upload.upload_id]
+        version = self.write_object(
+            bucket, upload.key, b"".join(d for _, d, _ in chosen),
+            content_type=upload.content_type, metadata=upload.metadata, headers={},
+            event="ObjectCreated:CompleteMultipartUpload", reason="CompleteMultipartUpload",
+            etag=etag, parts_count=len(chosen),
+        )
+        out: dict[str, Any] = {
+            "Location": f"https://{bucket.name}.s3.amazonaws.com/{upload.key}",
+            "Bucket": bucket.name, "Key": upload.key, "ETag": etag,
+        }
+        if bucket.versioning is not None:
+            out["VersionId"] = version.version_id
+        return out
+
+    @operation("AbortMultipartUpload")
+    def _abort_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        upload = self._upload(bucket, request)
+        del bucket.uploads[upload.upload_id]
+        return {}
+
+    @operation("ListParts")
+    def _list_parts(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        upload = self._upload(bucket, request)
+        marker = int(request.get("PartNumberMarker") or 0)
+        max_parts = int(request.get("MaxParts") or 1000)
+        numbers = [n for n in sorted(upload.parts) if n > marker]
+        page = numbers[:max_parts]
+        out: dict[str, Any] = {
+            "Bucket": bucket.name, "Key": upload.key, "UploadId": upload.upload_id,
+            "PartNumberMarker": marker, "MaxParts": max_parts,
+            "IsTruncated": len(numbers) > max_parts,
+            "Parts": [{"PartNumber": n, "LastModified": us_to_datetime(upload.parts[n][2]),
+                       "ETag": upload.parts[n][0], "Size": len(upload.parts[n][1])}
+                      for n in page],
+            "StorageClass": "STANDARD",
+        }
+        if out["IsTruncated"]:
+            out["NextPartNumberMarker"] = page[-1]
+        return out
+
+    @operation("ListMultipartUploads")
+    def _list_multipart_uploads(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+        bucket = self.get_bucket(request.get("Bucket"))
+        prefix = request.get("Prefix") or ""
+        uploads = sorted((u for u in bucket.uploads.values() if u.key.startswith(prefix)),
+                         key=lambda u: (u.key, u.initiated_us, u.upload_id))
+        out: dict[str, Any] = {"Bucket": bucket.name, "Prefix": prefix, "IsTruncated": False,
+                               "MaxUploads": int(request.get("MaxUploads") or 1000)}
+        if uploads:
+            out["Uploads"] = [{"UploadId": u.upload_id, "Key": u.key,
+                               "Initiated": us_to_datetime(u.initiated_us),
+                               "StorageClass": "STANDARD"} for u in uploads]
+        return out
