@@ -1,4 +1,6 @@
-"""Command line: ``python -m serverless_sim demo [--seed N] [--hours H]``."""
+"""Command line: ``python -m serverless_sim demo [--seed N] [--hours H]`` and
+``python -m serverless_sim serve [--host H] [--port P] [--seed N] [--clock frozen|wall]
+[--clock-rate R]`` (an AWS JSON endpoint over one Cloud; see docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,32 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run the demo simulation and print its report")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--hours", type=float, default=24.0)
+    srv = sub.add_parser("serve", help="serve the AWS JSON protocols (DynamoDB, Logs...) over HTTP")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--seed", type=int, default=0)
+    srv.add_argument("--start", default=None, help="virtual start instant (ISO-8601)")
+    srv.add_argument("--region", default="us-east-1")
+    srv.add_argument("--clock", choices=("frozen", "wall"), default="frozen",
+                     help="frozen: time moves only via POST /_sim/clock/advance; "
+                     "wall: follows the wall clock at --clock-rate")
+    srv.add_argument("--clock-rate", type=float, default=1.0,
+                     help="virtual seconds per wall second in --clock wall mode")
+    srv.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo
 
         print(run_demo(seed=args.seed, hours=args.hours))
+    elif args.command == "serve":
+        from .adapters.http_server import serve
+        from .cloud import Cloud
+
+        kwargs = {"seed": args.seed, "region": args.region}
+        if args.start:
+            kwargs["start"] = args.start
+        serve(lambda: Cloud(**kwargs), args.host, args.port, clock=args.clock,
+              rate=args.clock_rate, quiet=args.quiet)
     return 0
 
 

@@ -236,6 +236,25 @@ class Cloud:
 
         return make_client(self, self.service(service_name))
 
+    def resource(self, service_name: str, **_ignored: Any) -> Any:
+        """A boto3-style resource layer (DynamoDB ``Table``); boto3 is not needed."""
+        from .adapters.resource import resource
+
+        return resource(self, service_name)
+
+    def boto3_session(self, **session_kwargs: Any) -> Any:
+        """A real boto3 Session answered by this Cloud (needs the ``boto3`` extra)."""
+        from .adapters.boto3_bridge import boto3_session
+
+        return boto3_session(self, **session_kwargs)
+
+    def patch_boto3(self) -> Any:
+        """Context manager / decorator: ``boto3.client/resource/Session()`` made inside it talk
+        to this Cloud (needs the ``boto3`` extra)."""
+        from .adapters.boto3_bridge import patch_boto3
+
+        return patch_boto3(self)
+
     @property
     def dynamodb(self) -> Any:
         """The DynamoDB service (native API)."""

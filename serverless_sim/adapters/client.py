@@ -64,8 +64,62 @@ class ServiceClient:
         }
         return response
 
+    # -- paginators and waiters (boto3's names: snake_case operations and waiters) ---------
+    def _paginated(self) -> dict[str, str]:
+        """snake_case name -> operation, for this service's paginated operations."""
+        from .pagination import PAGINATORS
+
+        ops = self._service.operations
+        return {
+            snake_case(op): op for op in PAGINATORS.get(self._service.service_name, {}) if op in ops
+        }
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """True if ``get_paginator(operation_name)`` works (``"list_tables"``)."""
+        return operation_name in self._paginated()
+
+    def get_paginator(self, operation_name: str) -> Any:
+        """A :class:`~serverless_sim.adapters.pagination.Paginator` (``"query"``, ``"scan"``...)."""
+        from .pagination import PAGINATORS, Paginator
+
+        op = self._paginated().get(operation_name)
+        if op is None:
+            raise OperationNotPageableError(
+                f"Operation cannot be paginated: {operation_name}"
+            )
+        return Paginator(self, op, PAGINATORS[self._service.service_name][op])
+
+    @property
+    def waiter_names(self) -> list[str]:
+        """The snake_case names accepted by ``get_waiter`` (``["table_exists", ...]``)."""
+        return sorted(self._waiters())
+
+    def _waiters(self) -> dict[str, str]:
+        from .waiters import WAITERS
+
+        ops = self._service.operations
+        return {
+            snake_case(name): name
+            for name, spec in WAITERS.get(self._service.service_name, {}).items()
+            if spec.operation in ops
+        }
+
+    def get_waiter(self, waiter_name: str) -> Any:
+        """A :class:`~serverless_sim.adapters.waiters.Waiter` that advances the virtual clock
+        between attempts (``"table_exists"``, ``"table_not_exists"``...)."""
+        from .waiters import WAITERS, Waiter
+
+        name = self._waiters().get(waiter_name)
+        if name is None:
+            raise ValueError(f"Waiter does not exist: {waiter_name}")
+        return Waiter(self, name, WAITERS[self._service.service_name][name])
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} for {self._service.service_name} in {self._cloud!r}>"
+
+
+class OperationNotPageableError(Exception):
+    """``get_paginator`` of an operation that does not page (botocore's error of that name)."""
 
 
 def _make_method(operation_name: str) -> Callable[..., dict[str, Any]]:
