@@ -12,4 +12,6 @@ SERVICES: dict[str, tuple[str, str]] = {
     "s3": ("serverless_sim.s3.service", "S3"),
     "events": ("serverless_sim.events.service", "EventBridge"),
     "scheduler": ("serverless_sim.events.scheduler", "Scheduler"),
+    "sqs": ("serverless_sim.sqs.service", "SQS"),
+    "sns": ("serverless_sim.sns.service", "SNS"),
 }
