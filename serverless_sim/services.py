@@ -7,6 +7,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     "cloudwatch": ("serverless_sim.observability.cloudwatch", "CloudWatch"),
     "logs": ("serverless_sim.observability.logs", "CloudWatchLogs"),
     "dynamodb": ("serverless_sim.dynamodb.service", "DynamoDB"),
+    "dynamodbstreams": ("serverless_sim.dynamodb.streams", "DynamoDBStreams"),
     "lambda": ("serverless_sim.awslambda.service", "Lambda"),
     "stepfunctions": ("serverless_sim.stepfunctions.service", "StepFunctions"),
     "s3": ("serverless_sim.s3.service", "S3"),

@@ -196,11 +196,14 @@ class BatchOps:
         capacity: list[dict[str, Any]] = []
         budget = MAX_BATCH_BYTES
         full = False
+        processed = 0
+        throttle: Exception | None = None
         for name, part, table, projection, legacy, consistent, key_ids in reads:
             out: list[dict] = []
             responses[name] = out
             units = 0.0
             left: list[dict] = []
+            tp = table.throughput
             for key, key_id in zip(part["Keys"], key_ids):
                 if not full:
                     enc = table.lookup(key_id)
@@ -210,6 +213,17 @@ class BatchOps:
                 if full:
                     left.append(key)
                     continue
+                if tp is not None:
+                    pk = key_id if table.range_key is None else key_id[0]
+                    err = tp.admit(
+                        tp.read_charge(None, pk, read_units(size, consistent)), "BatchGetItem"
+                    )
+                    if err is not None:
+                        # Throttled keys come back in UnprocessedKeys (API:BatchGetItem).
+                        throttle = throttle or err
+                        left.append(key)
+                        continue
+                processed += 1
                 budget -= size
                 units += read_units(size, consistent)
                 if enc is not None:
@@ -218,6 +232,8 @@ class BatchOps:
                 unprocessed[name] = {**part, "Keys": left}
             if mode != "NONE" and units:
                 capacity.append(consumed(mode, table.name, units))  # type: ignore[arg-type]
+        if throttle is not None and not processed:
+            raise throttle  # nothing could be read: the batch fails with the throttle
         response: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
         if mode != "NONE":
             response["ConsumedCapacity"] = capacity
@@ -282,19 +298,33 @@ class BatchOps:
                 if plan.key_id in seen:
                     raise ValidationException(_DUPLICATES)
                 seen.add(plan.key_id)
-                plans.append((name, plan))
+                plans.append((name, plan, write))
 
         # Each write is atomic on its own. Keys are distinct, so every plan's old item is still
         # the current one when it commits.
         metrics: dict[str, list[dict]] = {}
-        for name, plan in plans:
+        unprocessed: dict[str, list[dict]] = {}
+        throttle: Exception | None = None
+        processed = 0
+        for name, plan, write in plans:
+            tp = plan.table.throughput
+            if tp is not None:
+                err = tp.admit(tp.write_charges(plan), "BatchWriteItem")
+                if err is not None:
+                    # Throttled writes come back in UnprocessedItems (API:BatchWriteItem).
+                    throttle = throttle or err
+                    unprocessed.setdefault(name, []).append(write)
+                    continue
+            processed += 1
             plan.table.commit(plan)
             usage[name].add_write(plan)
             if metrics_mode == "SIZE" and plan.table.lsis:
                 icm = self._item_collection_metrics(_SIZE_METRICS, plan.table, plan.key)
                 if icm is not None:
                     metrics.setdefault(name, []).append(icm)
-        response: dict[str, Any] = {"UnprocessedItems": {}}
+        if throttle is not None and not processed:
+            raise throttle  # nothing could be written: the batch fails with the throttle
+        response: dict[str, Any] = {"UnprocessedItems": unprocessed}
         if mode != "NONE":
             response["ConsumedCapacity"] = [u.shape(mode) for u in usage.values()]
         if metrics_mode == "SIZE":

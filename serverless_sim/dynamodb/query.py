@@ -74,7 +74,7 @@ class _Read:
 
     __slots__ = (
         "table", "index", "select", "limit", "consistent", "filter", "projection",
-        "mode", "fetch_from_table", "ctx",
+        "mode", "fetch_from_table", "ctx", "op",
     )
     table: Table
     index: Index | None
@@ -93,6 +93,7 @@ class QueryOps:
 
     def _read_request(self: "DynamoDB", request: dict, op: str) -> _Read:
         r = _Read()
+        r.op = op
         table = r.table = self._data_table(request)
         index_name = request.get("IndexName")
         index: Index | None = None
@@ -259,9 +260,24 @@ class QueryOps:
         out["ScannedCount"] = scanned
         if stopped and last is not None:
             out["LastEvaluatedKey"] = self._last_key(r, last)
+        tp = table.throughput
+        if tp is not None:
+            self._charge_read(r, tp, _pk if scanned else None, size, table_size, count)
         if r.mode != "NONE":
             out["ConsumedCapacity"] = self._read_capacity(r, size, table_size)
         return out
+
+    def _charge_read(
+        self: "DynamoDB", r: _Read, tp: Any, pk: Any, size: int, table_size: int, count: int
+    ) -> None:
+        """Charge a Query/Scan page to the table or GSI (raises a throttle) and record
+        ReturnedItemCount. A Query's page is charged to its partition, a Scan's to the table."""
+        op = r.op
+        units = read_units(size, r.consistent)
+        if r.index is not None and r.index.kind == "LSI" and table_size:
+            units += read_units(table_size, r.consistent)
+        tp.read(r.index, pk if op == "Query" else None, units, op)
+        tp.metric(tp.base, "ReturnedItemCount", float(count), op)
 
     def _read_capacity(self: "DynamoDB", r: _Read, size: int, table_size: int) -> dict | None:
         units = read_units(size, r.consistent)

@@ -2,7 +2,9 @@
 
 Wire operations live in one mixin per concept: the control plane in :mod:`.tables`, single-item
 reads and writes in :mod:`.items`, Query and Scan in :mod:`.query`, batches in :mod:`.batch`,
-transactions in :mod:`.transactions`. The Pythonic API is :mod:`.native`
+transactions in :mod:`.transactions`; behaviour over time in :mod:`.ttl` (Time to Live),
+:mod:`.streams` (DynamoDB Streams; the ``dynamodbstreams`` service is there too), :mod:`.backups`
+(point-in-time recovery and on-demand backups) and :mod:`.global_tables` (replicas). The Pythonic API is :mod:`.native`
 (``cloud.dynamodb.create_table(...)``, ``cloud.dynamodb.table("orders")``).
 
 Configuration (``DynamoDB(cloud, config=DynamoDBConfig(...))`` or ``cloud.dynamodb.config``,
@@ -23,7 +25,12 @@ from .items import ItemOps
 from .native import NativeAPI
 from .query import QueryOps
 from .table import Table
+from .backups import BackupOps
+from .global_tables import GlobalTableOps
+from .streams import StreamsOps
 from .tables import ControlPlaneOps
+from .throughput import ThroughputConfig, ThroughputOps
+from .ttl import DEFAULT_DELETE_DELAY, DelayModel, TimeToLiveOps
 
 try:
     from .batch import BatchOps
@@ -61,19 +68,64 @@ class DynamoDBConfig:
     index_delete_delay: float = 0.0
     #: The item-collection limit of tables with LSIs (AWS: 10 GB); lower it to test the error.
     item_collection_limit_bytes: int = 10 * 1024**3
+    #: Capacity, partitions, throttling, index lag (see :mod:`.throughput`).
+    throughput: ThroughputConfig = attrs.Factory(ThroughputConfig)
+    #: TTL: delay from expiry to deletion, drawn per expiry value from ``dynamodb/ttl/<table>``:
+    #: seconds, a ``(low, high)`` uniform range, or ``rng -> seconds``. AWS: "typically within
+    #: 48 hours"; default uniform 5 min - 48 h; 0 = right after expiry (see :mod:`.ttl`).
+    ttl_delete_delay: DelayModel = DEFAULT_DELETE_DELAY
+    #: TTL: seconds in ENABLING / DISABLING after UpdateTimeToLive (AWS shows ENABLED at once).
+    ttl_update_delay: float = 0.0
+    #: Streams: seconds a shard stays open before it closes and a child opens (AWS: ~4 hours).
+    stream_shard_lifetime: float = 4 * 3600.0
+    #: Streams: seconds a stream shows ENABLING (DISABLING) before ENABLED (DISABLED).
+    stream_status_delay: float = 0.0
+    #: Global tables: replication delay per write and destination, seconds: a number, a
+    #: ``(low, high)`` uniform range, or ``rng -> seconds`` (AWS: "typically within a second").
+    replication_delay: DelayModel = (0.5, 1.5)
+    #: Global tables: seconds a new replica spends CREATING (and a removed one DELETING).
+    replica_create_delay: float = 0.0
+    #: On-demand backups: seconds a backup spends CREATING before AVAILABLE.
+    backup_create_delay: float = 0.0
 
 
-class DynamoDB(ControlPlaneOps, ItemOps, QueryOps, BatchOps, TransactionOps, NativeAPI, Service):
+class DynamoDB(
+    TimeToLiveOps,
+    StreamsOps,
+    BackupOps,
+    GlobalTableOps,
+    ControlPlaneOps,
+    ThroughputOps,
+    ItemOps,
+    QueryOps,
+    BatchOps,
+    TransactionOps,
+    NativeAPI,
+    Service,
+):
     """Amazon DynamoDB (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/)."""
 
     service_name = "dynamodb"
     errors = ERRORS  # type: ignore[assignment]
 
-    def __init__(self, cloud: "Cloud", config: DynamoDBConfig | None = None) -> None:
+    def __init__(
+        self,
+        cloud: "Cloud",
+        config: DynamoDBConfig | None = None,
+        *,
+        region: str | None = None,
+        home: "DynamoDB | None" = None,
+    ) -> None:
         super().__init__(cloud)
         self.config = config if config is not None else DynamoDBConfig()
+        #: The region this service answers for (a replica region's service has its own).
+        self.region = region or cloud.region
         #: Tables by name (including CREATING and DELETING ones).
         self.tables: dict[str, Table] = {}
+        self._init_ttl()
+        self._init_streams()
+        self._init_backups(home)
+        self._init_global_tables(home)
 
     def get_table(self, name: Any) -> Table:
         """The table ``name`` for a data-plane call.
@@ -98,5 +150,12 @@ class DynamoDB(ControlPlaneOps, ItemOps, QueryOps, BatchOps, TransactionOps, Nat
                     return table
         return None
 
+    def _table_deleted(self, table: Table) -> None:
+        """DeleteTable's hook for the features over time (TTL, streams, PITR, replicas)."""
+        self._ttl_table_deleted(table)
+        self._streams_table_deleted(table)
+        self._backups_table_deleted(table)
+        self._global_table_deleted(table)
+
     def __repr__(self) -> str:
-        return f"<DynamoDB tables={len(self.tables)}>"
+        return f"<DynamoDB {self.region} tables={len(self.tables)}>"

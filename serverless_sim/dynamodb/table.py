@@ -410,6 +410,10 @@ class WritePlan:
 
 
 Listener = Callable[[dict | None, dict | None], None]
+#: A change hook: ``(pk, sk, old_entry, new_entry)`` with the *stored* (encoded, immutable)
+#: entries, None when absent. Cheaper than a listener (nothing is decoded) and the entries can be
+#: kept as they are (TTL, Streams, PITR and global tables hook in here).
+ChangeHook = Callable[[Any, Any, "tuple | None", "tuple | None"], None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,11 +456,20 @@ class Table:
     tags: dict[str, str] = attrs.field(factory=dict)
     deletion_protection: bool = False
     listeners: list[Listener] = attrs.field(factory=list)
+    change_hooks: list[ChangeHook] = attrs.field(factory=list)
     store: Store = attrs.field(init=False)
     attribute_types: dict[str, str] = attrs.field(init=False)
     key_names: tuple[str, ...] = attrs.field(init=False)
     #: Fast key-id extraction for GetItem-shaped keys; None when the key needs full validation.
     fast_key_id: Callable[[Any], Any] = attrs.field(init=False)
+    #: Key id of an item that passed ``fastpath.encode_new_item`` (PutItem's fast path), or None.
+    fast_item_key: Callable[[dict], Any] = attrs.field(init=False)
+    #: GetItem's fast path: ``Key -> entry | None | fastpath.SLOW`` (see ``fastpath.compile_get``).
+    fast_get: Callable[[Any], Any] = attrs.field(init=False)
+    #: Capacity state (``throughput.TableThroughput``); None = not tracked (no cost at all).
+    throughput: Any = attrs.field(init=False, default=None)
+    #: GSI propagation lag (``throughput.IndexLag``); None = GSIs are updated at once.
+    index_lag: Any = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         self.store = Store(self.range_key is not None)
@@ -467,6 +480,10 @@ class Table:
             (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
         )
         self.fast_key_id = _compile_fast_key(self)
+        from .fastpath import compile_get, compile_item_key
+
+        self.fast_item_key = compile_item_key(self)
+        self.fast_get = compile_get(self)
 
     def __repr__(self) -> str:
         return f"<Table {self.name!r} {self.status} items={self.store.count}>"
@@ -574,7 +591,11 @@ class Table:
         return total
 
     def commit(self, plan: WritePlan) -> None:
-        """Apply a plan: storage, then indexes, then listeners. O(log n) + indexes + listeners."""
+        """Apply a plan: storage, then indexes, then listeners and change hooks.
+
+        O(log n) + indexes + listeners; with no listener and no hook registered (TTL, Streams,
+        PITR and global tables all off) the hooks cost one attribute test.
+        """
         if not plan.write:
             return
         key_id = plan.key_id
@@ -586,26 +607,54 @@ class Table:
             pk, rv = key_id
             sk = Decimal(rv) if self.range_type == "N" else rv
         if new is None:
-            store.delete(pk, sk)
+            old_enc = store.delete(pk, sk)
             enc = None
         else:
             enc = encode(new, plan.new_size)
-            store.put(pk, sk, enc)
-        old = plan.old_item
+            old_enc = store.put(pk, sk, enc)
+        self._after_write(pk, sk, plan.old_item, new, old_enc, enc)
+
+    def put_encoded(self, pk: Any, sk: Any, item: dict, enc: tuple) -> tuple | None:
+        """Commit a put whose stored entry is already built (PutItem's fast path); returns the
+        replaced entry. Same effects as :meth:`commit`; O(log n) + indexes + listeners."""
+        old_enc = self.store.put(pk, sk, enc)
+        if self.gsis or self.lsis or self.listeners or self.change_hooks:
+            old = None
+            if old_enc is not None and (self.gsis or self.lsis or self.listeners):
+                old = decode(old_enc)
+            self._after_write(pk, sk, old, item, old_enc, enc)
+        return old_enc
+
+    def _after_write(
+        self, pk: Any, sk: Any, old: dict | None, new: dict | None, old_enc: Any, enc: Any
+    ) -> None:
+        """Everything after storage: indexes, then listeners, then change hooks."""
         if self.gsis or self.lsis:
             self._propagate(old, new)
         if self.listeners:
             fresh_new = None if enc is None else decode(enc)
             for listener in list(self.listeners):
                 listener(old, fresh_new)
+        if self.change_hooks and (old_enc is not None or enc is not None):
+            for hook in tuple(self.change_hooks):
+                hook(pk, sk, old_enc, enc)
 
     def _propagate(self, old_item: dict | None, new_item: dict | None) -> None:
-        """Reflect one item change in every secondary index (the single propagation point;
-        a later issue can delay GSI updates here)."""
+        """Reflect one item change in every secondary index: the single propagation point.
+
+        LSIs are updated at once (they are strongly consistent); GSIs at once too, unless a
+        propagation lag is installed (``index_lag``, see ``throughput.IndexLag``), which
+        schedules the change on the clock so a GSI read can be stale.
+        """
         for index in self.lsis.values():
             index.apply(old_item, new_item)
-        for index in self.gsis.values():
-            index.apply(old_item, new_item)
+        if self.gsis:
+            lag = self.index_lag
+            if lag is not None:
+                lag(old_item, new_item)
+                return
+            for index in self.gsis.values():
+                index.apply(old_item, new_item)
 
     def clear(self) -> None:
         self.store.clear()

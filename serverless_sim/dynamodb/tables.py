@@ -1,5 +1,6 @@
-"""The control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags,
-DescribeLimits and DescribeTimeToLive.
+"""The control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable, tags and
+DescribeLimits (TTL, streams, backups and replicas hook in from :mod:`.ttl`, :mod:`.streams`,
+:mod:`.backups` and :mod:`.global_tables`).
 
 AWS behaviour modelled (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 and the pages of the other actions):
@@ -102,6 +103,31 @@ def _enum(value: Any, allowed: tuple[str, ...], where: str, errors: list[str]) -
         )
 
 
+def check_attribute_definitions(ad: Any, errors: list[str]) -> None:
+    """Shape errors of AttributeDefinitions members: a null name or type, a name longer than
+    255 characters, an unknown type (AWS's generic validator; ALT:test_table.py,
+    test_limits.py::*_incoherent_names)."""
+    for i, d in enumerate(ad, 1):
+        where = f"attributeDefinitions.{i}.member"
+        name = d.get("AttributeName") if isinstance(d, dict) else None
+        if name is None:
+            errors.append(
+                f"Value null at '{where}.attributeName' failed to satisfy constraint: Member must not be null"
+            )
+        elif isinstance(name, str) and len(name) > 255:
+            errors.append(
+                f"Value '{name}' at '{where}.attributeName' failed to satisfy constraint: Member "
+                "must have length less than or equal to 255"
+            )
+        kind = d.get("AttributeType") if isinstance(d, dict) else None
+        if kind is None:
+            errors.append(
+                f"Value null at '{where}.attributeType' failed to satisfy constraint: Member must not be null"
+            )
+        else:
+            _enum(kind, ("B", "N", "S"), f"{where}.attributeType", errors)
+
+
 def parse_key_schema(ks: Any, where: str) -> tuple[str, str | None]:
     """``(hash name, range name or None)`` from a KeySchema, with AWS's errors."""
     if not isinstance(ks, list):
@@ -176,7 +202,9 @@ def parse_projection(proj: Any, index_name: str) -> tuple[str, tuple[str, ...]]:
             f"1 validation error detected: Value null at 'projection' failed to satisfy "
             "constraint: Member must not be null"
         )
-    ptype = proj.get("ProjectionType", "ALL") if proj else "ALL"
+    ptype = proj.get("ProjectionType")
+    if ptype is None:
+        raise ValidationException(_INVALID + "Unknown ProjectionType: null")
     errors: list[str] = []
     _enum(ptype, ("ALL", "KEYS_ONLY", "INCLUDE"), "projection.projectionType", errors)
     validation_errors(errors)
@@ -193,6 +221,15 @@ def parse_projection(proj: Any, index_name: str) -> tuple[str, tuple[str, ...]]:
                     "Member must have length less than or equal to 20"
                 ]
             )
+        if any(not isinstance(n, str) or not 1 <= len(n) <= 255 for n in nka):
+            validation_errors(
+                [
+                    f"Value '[{', '.join(map(str, nka))}]' at 'projection.nonKeyAttributes' failed "
+                    "to satisfy constraint: Member must satisfy constraint: [Member must have "
+                    "length less than or equal to 255, Member must have length greater than or "
+                    "equal to 1]"
+                ]
+            )
         if len(set(nka)) != len(nka):
             raise ValidationException(_INVALID + f"Duplicate NonKeyAttributes for index: {index_name}")
         return ptype, tuple(nka)
@@ -201,6 +238,12 @@ def parse_projection(proj: Any, index_name: str) -> tuple[str, tuple[str, ...]]:
             _INVALID + f"ProjectionType is {ptype}, but NonKeyAttributes is specified"
         )
     return ptype, ()
+
+
+def _tag_char(c: str) -> bool:
+    """A character AWS allows in tag keys and values: letters, separators (spaces), digits and
+    ``_ . : / = + - @`` (API:Tag, pattern ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*``)."""
+    return c.isalnum() or c.isspace() or c in "_.:/=+-@"
 
 
 class ControlPlaneOps:
@@ -309,8 +352,7 @@ class ControlPlaneOps:
                 "Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null"
             )
         else:
-            for i, d in enumerate(ad, 1):
-                _enum(d.get("AttributeType"), ("B", "N", "S"), f"attributeDefinitions.{i}.member.attributeType", errors)
+            check_attribute_definitions(ad, errors)
         if request.get("KeySchema") is None:
             errors.append("Value null at 'keySchema' failed to satisfy constraint: Member must not be null")
         billing = request.get("BillingMode")
@@ -342,7 +384,7 @@ class ControlPlaneOps:
                 _INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                 "BillingMode is PAY_PER_REQUEST"
             )
-        arn = self.cloud.arn("dynamodb", f"table/{name}")
+        arn = self.cloud.arn("dynamodb", f"table/{name}", region=self.region)
         gsis: dict[str, Index] = {}
         lsis: dict[str, Index] = {}
         for kind, member, limit, out in (
@@ -421,6 +463,9 @@ class ControlPlaneOps:
         for ix in gsis.values():
             ix.status = "CREATING"
         self.tables[name] = table
+        if table.stream_spec is not None:
+            self._stream_changed(table)
+        self._track_capacity(table, request.get("OnDemandThroughput"))
         description = self._describe(table)
         self.cloud.trace.record("dynamodb", "table_status", table=name, status="CREATING")
         self._set_status_later(self.config.table_create_delay, self._finish_create, table)
@@ -485,8 +530,19 @@ class ControlPlaneOps:
                     f"Value '{value}' at 'tags.{i}.member.value' failed to satisfy constraint: "
                     "Member must have length less than or equal to 256"
                 )
+            for text, field in ((key, "key"), (value, "value")):
+                if isinstance(text, str) and not all(_tag_char(c) for c in text):
+                    errors.append(
+                        f"Value '{text}' at 'tags.{i}.member.{field}' failed to satisfy "
+                        "constraint: Member must satisfy regular expression pattern: "
+                        "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"
+                    )
             out[key] = value
         validation_errors(errors)
+        if len(out) > MAX_TAGS:
+            raise ValidationException(
+                "Number of Tags exceed the current limit for the provided ResourceArn"
+            )
         return out
 
     # -- DescribeTable --------------------------------------------------------------------
@@ -569,6 +625,8 @@ class ControlPlaneOps:
                 tcs["LastUpdateDateTime"] = us_to_datetime(table.table_class_updated_us)
             d["TableClassSummary"] = tcs
         d["DeletionProtectionEnabled"] = table.deletion_protection
+        self._describe_global(table, d)
+        self._describe_restore(table, d)
         return d
 
     @operation("DescribeTable")
@@ -620,6 +678,7 @@ class ControlPlaneOps:
             )
         if table.status != "DELETING":
             table.status = "DELETING"
+            self._table_deleted(table)
             self.cloud.trace.record("dynamodb", "table_status", table=table.name, status="DELETING")
             description = self._describe(table)
             self._set_status_later(self.config.table_delete_delay, self._finish_delete, table)
@@ -657,7 +716,7 @@ class ControlPlaneOps:
                 "OnDemandThroughput",
                 "WarmThroughput",
             )
-            if request.get(k) is not None
+            if request.get(k) is not None and request.get(k) != []
         ]
         if not changes:
             raise ValidationException(
@@ -675,16 +734,31 @@ class ControlPlaneOps:
         new_billing = billing or table.billing_mode
         # Validate everything before changing anything.
         attr_types = dict(table.attribute_types)
+        ad_errors: list[str] = []
+        check_attribute_definitions(request.get("AttributeDefinitions") or [], ad_errors)
+        validation_errors(ad_errors)
         for d in request.get("AttributeDefinitions") or []:
-            attr_types.setdefault(d["AttributeName"], d["AttributeType"])
+            old_type = attr_types.setdefault(d["AttributeName"], d["AttributeType"])
+            if old_type != d["AttributeType"]:
+                raise ValidationException(
+                    _INVALID + "Attributes cannot be redefined. Please check that your attribute "
+                    "has the same type as previously defined. Existing schema: "
+                    f"{d['AttributeName']}:{old_type} New schema: {d['AttributeName']}:{d['AttributeType']}"
+                )
         gsi_updates = request.get("GlobalSecondaryIndexUpdates")
         creates, deletes, updates = [], [], []
         if gsi_updates is not None:
             for upd in gsi_updates:
-                if len(upd) != 1:
+                known = [k for k in ("Create", "Delete", "Update") if isinstance(upd, dict) and upd.get(k) is not None]
+                if not known:
                     raise ValidationException(
                         _INVALID + "One of GlobalSecondaryIndexUpdate.Update, "
                         "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"
+                    )
+                if len(known) > 1:
+                    raise ValidationException(
+                        _INVALID + "Only one global secondary index action is allowed per "
+                        "GlobalSecondaryIndexUpdate object"
                     )
                 if "Create" in upd:
                     creates.append(upd["Create"])
@@ -722,7 +796,7 @@ class ControlPlaneOps:
         for spec in creates:
             name = spec.get("IndexName")
             if name in table.gsis or name in table.lsis:
-                raise ValidationException(_INVALID + f"Table already has an index named {name}")
+                raise ValidationException("Attempting to create an index which already exists")
             if len(table.gsis) >= MAX_GSIS:
                 raise LimitExceededException(
                     f"Subscriber limit exceeded: The number of global secondary indexes exceeds "
@@ -766,6 +840,7 @@ class ControlPlaneOps:
                 raise ResourceInUseException(f"Table already has an enabled stream: TableName: {table.name}")
             if not stream["StreamEnabled"] and table.stream_spec is None:
                 raise ValidationException("Table already has no stream enabled")
+        replica_plan = self._plan_replica_updates(table, request.get("ReplicaUpdates"), stream)
         # Apply.
         if billing is not None and billing != table.billing_mode:
             table.billing_mode = billing
@@ -783,6 +858,7 @@ class ControlPlaneOps:
                 table.stream_label = self._stream_label()
             else:
                 table.stream_spec = None
+            self._stream_changed(table)
         if request.get("DeletionProtectionEnabled") is not None:
             table.deletion_protection = bool(request["DeletionProtectionEnabled"])
         if request.get("TableClass") is not None:
@@ -805,6 +881,9 @@ class ControlPlaneOps:
             ix = table.gsis[spec["IndexName"]]
             ix.status = "DELETING"
             self._set_status_later(self.config.index_delete_delay, self._drop_index, table, ix)
+        if replica_plan:
+            self._apply_replica_updates(table, replica_plan)
+        self._track_capacity(table, request.get("OnDemandThroughput"))
         table.status = "UPDATING"
         description = self._describe(table)
         self._set_status_later(self.config.table_update_delay, self._finish_update, table)
@@ -853,6 +932,13 @@ class ControlPlaneOps:
     # -- tags -----------------------------------------------------------------------------
     def _table_for_arn(self: "DynamoDB", arn: Any) -> Table:
         if not isinstance(arn, str) or not arn.startswith("arn:"):
+            raise ValidationException(_INVALID + f"ARNs must start with 'arn:': {arn}")
+        if ":table/" in arn and "/index/" in arn:
+            raise ValidationException(
+                _INVALID + "Invalid resource arn provided, only table or stream is accepted. "
+                f"Provided resource arn: {arn}"
+            )
+        if ":table/" not in arn:
             raise ValidationException(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
         table = self._table_by_arn(arn)
         if table is None or table.status == "DELETED":
@@ -863,11 +949,13 @@ class ControlPlaneOps:
     def tag_resource(self: "DynamoDB", request: dict) -> dict:
         """TagResource: adds or overwrites tags (at most 50 per resource)."""
         table = self._table_for_arn(request.get("ResourceArn"))
-        tags = self._parse_tags(request.get("Tags") or [])
+        if not request.get("Tags"):
+            raise ValidationException("Atleast one Tag needs to be provided as Input.")
+        tags = self._parse_tags(request["Tags"])
         merged = {**table.tags, **tags}
         if len(merged) > MAX_TAGS:
             raise ValidationException(
-                _INVALID + f"The number of tags exceeds the limit of {MAX_TAGS}"
+                "Number of Tags exceed the current limit for the provided ResourceArn"
             )
         table.tags = merged
         return {}
@@ -884,7 +972,18 @@ class ControlPlaneOps:
         table = self._table_for_arn(request.get("ResourceArn"))
         return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}
 
-    # -- limits and TTL -------------------------------------------------------------------
+    # -- endpoints ------------------------------------------------------------------------
+    @operation("DescribeEndpoints")
+    def describe_endpoints(self: "DynamoDB", request: dict) -> dict:
+        """DescribeEndpoints (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeEndpoints.html):
+        the one regional endpoint, cacheable for a day (AWS answers 1440 minutes)."""
+        return {
+            "Endpoints": [
+                {"Address": f"dynamodb.{self.region}.amazonaws.com", "CachePeriodInMinutes": 1440}
+            ]
+        }
+
+    # -- limits (TTL is in ttl.py) --------------------------------------------------------
     @operation("DescribeLimits")
     def describe_limits(self: "DynamoDB", request: dict) -> dict:
         """The default quotas (DG:ServiceQuotas): 80,000 units per account, 40,000 per table."""
@@ -894,9 +993,3 @@ class ControlPlaneOps:
             "TableMaxReadCapacityUnits": TABLE_MAX_UNITS,
             "TableMaxWriteCapacityUnits": TABLE_MAX_UNITS,
         }
-
-    @operation("DescribeTimeToLive")
-    def describe_time_to_live(self: "DynamoDB", request: dict) -> dict:
-        """DescribeTimeToLive: always DISABLED here (TTL is modelled by a later module)."""
-        self._table_for_control(request.get("TableName"))
-        return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}

@@ -273,6 +273,7 @@ class TransactionOps:
             reasons.append(dict(_NONE))
         if failed:
             raise TransactionCanceledException.from_reasons(reasons)
+        self._charge_transaction(plans, reasons)
 
         # 4. Commit them all.
         usage: dict[str, Usage] = {}
@@ -300,6 +301,35 @@ class TransactionOps:
         if metrics_mode == "SIZE":
             response["ItemCollectionMetrics"] = metrics
         return response
+
+    def _charge_transaction(self: "DynamoDB", plans: list, reasons: list[dict]) -> None:
+        """Admit every action's (doubled) units on tracked tables, or cancel the transaction
+        with a ``ProvisionedThroughputExceeded`` (on-demand: ``ThrottlingError``) reason at each
+        throttled action (API:TransactionCanceledException). Nothing is consumed on cancel."""
+        charged = []
+        throttled = False
+        for i, plan in enumerate(plans):
+            tp = plan.table.throughput
+            if tp is None:
+                continue
+            charges = tp.write_charges(plan, transactional=True)
+            if not plan.write:  # ConditionCheck: charged as a (transactional) write of the item
+                charges = charges[:1]
+            err = tp.admit(charges, "TransactWriteItems")
+            if err is not None:
+                throttled = True
+                code = (
+                    "ProvisionedThroughputExceeded"
+                    if err.code == "ProvisionedThroughputExceededException"  # type: ignore[attr-defined]
+                    else "ThrottlingError"
+                )
+                reasons[i] = {"Code": code, "Message": err.message}  # type: ignore[attr-defined]
+            else:
+                charged.append((tp, charges))
+        if throttled:
+            for tp, charges in charged:  # give back what the admitted actions took
+                tp.refund(charges)
+            raise TransactionCanceledException.from_reasons(reasons)
 
     def _plan_action(self: "DynamoDB", kind: str, table: "Table", part: dict) -> "WritePlan":
         if kind == "Put":
@@ -366,6 +396,8 @@ class TransactionOps:
         responses: list[dict] = []
         units: dict[str, float] = {}
         total = 0
+        charged: list[tuple[Any, list]] = []
+        throttled: list[tuple[int, Exception]] = []
         for (part, table, projection), key_id in zip(gets, key_ids):
             enc = table.lookup(key_id)
             size = 0 if enc is None else enc[0]
@@ -375,7 +407,28 @@ class TransactionOps:
                     "Total size of the items read by the transaction exceeds 4 MB"
                 )
             units[table.name] = units.get(table.name, 0.0) + read_units(size, True, transactional=True)
+            tp = table.throughput
+            if tp is not None:
+                pk = key_id if table.range_key is None else key_id[0]
+                charges = tp.read_charge(None, pk, read_units(size, True, transactional=True))
+                err = tp.admit(charges, "TransactGetItems")
+                if err is None:
+                    charged.append((tp, charges))
+                else:
+                    throttled.append((len(responses), err))
             responses.append({} if enc is None else {"Item": project(decode(enc), projection, None)})
+        if throttled:
+            for tp, charges in charged:
+                tp.refund(charges)
+            reasons = [dict(_NONE) for _ in responses]
+            for i, err in throttled:
+                code = (
+                    "ProvisionedThroughputExceeded"
+                    if err.code == "ProvisionedThroughputExceededException"  # type: ignore[attr-defined]
+                    else "ThrottlingError"
+                )
+                reasons[i] = {"Code": code, "Message": err.message}  # type: ignore[attr-defined]
+            raise TransactionCanceledException.from_reasons(reasons)
         response: dict[str, Any] = {"Responses": responses}
         if mode != "NONE":
             response["ConsumedCapacity"] = [consumed(mode, name, u) for name, u in units.items()]

@@ -1,0 +1,253 @@
+"""The PutItem/GetItem hot path: one pass over an item that validates, sizes and encodes it.
+
+The general write path (:meth:`ItemOps._plan_put <.items.ItemOps._plan_put>`) validates the item
+(:func:`~.types.validate_item`), then its key (:meth:`Table.key_from_item
+<.table.Table.key_from_item>`), then computes its size (:func:`~.types.item_size`), then builds a
+:class:`~.table.WritePlan` and encodes the item (:func:`~.table.encode`): four walks over the
+attributes and an attrs object per request. :func:`encode_new_item` does the same work in one
+walk for the common item (every value already canonical), and :func:`compile_item_key` reads the
+key attributes of a validated item with the checks of :func:`~.types.validate_key_value`.
+
+Contract: each function either returns the result the general path would compute, or ``None``
+meaning "take the general path" (which then raises AWS's exact error, in AWS's order). So the
+fast path never changes behaviour, only cost. Anything unusual (a number that needs normalising,
+a non-canonical value, a bad type, a too-long key) returns ``None``.
+
+Complexity: O(size of the item), one pass; allocation: the encoded tuple (and its list builder).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from .errors import ValidationException
+from .table import _copy_value
+from .types import _number_size, _validate, normalize_number, value_size
+
+_MAX_PK = 2048
+_MAX_SK = 1024
+_CONTAINERS = frozenset({"L", "M", "SS", "NS", "BS"})
+
+
+def encode_new_item(item: Any) -> tuple | None:
+    """The stored form ``(size, name, tag, value, ...)`` of a valid, canonical item, else None.
+
+    Equivalent to ``encode(validate_item(item), item_size(item))`` when ``validate_item`` would
+    return ``item`` unchanged; None when it would raise or normalise something.
+    """
+    if type(item) is not dict:
+        return None
+    out: list[Any] = [0]
+    append = out.append
+    size = 0
+    for name, av in item.items():
+        if type(av) is not dict or len(av) != 1 or type(name) is not str or not name:
+            return None
+        for tag in av:
+            v = av[tag]
+        if tag == "S":
+            if type(v) is not str:
+                return None
+            if v.isascii():
+                size += len(v)
+            else:
+                try:
+                    size += len(v.encode("utf-8"))
+                except UnicodeEncodeError:
+                    return None
+        elif tag == "N":
+            if type(v) is not str:
+                return None
+            if v.isdigit() and v.isascii() and len(v) <= 38 and (v[0] != "0" or len(v) == 1):
+                size += (len(v.rstrip("0")) + 1) // 2 + 1
+            else:
+                try:
+                    if normalize_number(v) != v:
+                        return None
+                except ValidationException:
+                    return None
+                size += _number_size(v)
+        elif tag == "BOOL":
+            if type(v) is not bool:
+                return None
+            size += 1
+        elif tag == "NULL":
+            if v is not True:
+                return None
+            size += 1
+        elif tag == "B":
+            if type(v) is not bytes:
+                return None
+            size += len(v)
+        elif tag in _CONTAINERS:
+            try:
+                if _validate(av, 1) is not av:
+                    return None
+                size += value_size(av)
+            except (ValidationException, UnicodeEncodeError):
+                return None
+            v = _copy_value(tag, v)
+        else:
+            return None
+        if name.isascii():
+            size += len(name)
+        else:
+            try:
+                size += len(name.encode("utf-8"))
+            except UnicodeEncodeError:
+                return None
+        append(name)
+        append(tag)
+        append(v)
+    out[0] = size
+    return tuple(out)
+
+
+def _key_ok(tag: str, v: Any, limit: int) -> bool:
+    """A valid key value of type ``tag`` (already a canonical attribute value)."""
+    if tag == "S":
+        if not v:
+            return False
+        if v.isascii():
+            return len(v) <= limit
+        try:
+            return len(v.encode("utf-8")) <= limit
+        except UnicodeEncodeError:
+            return False
+    if tag == "B":
+        return 0 < len(v) <= limit
+    return True  # a canonical N has at most 38 digits: 21 bytes, always within the limits
+
+
+def compile_item_key(table: Any) -> Callable[[dict], Any]:
+    """A closure: the key id of an item that passed :func:`encode_new_item`, or None.
+
+    None when a key attribute is missing, has the wrong type, is empty or too long (the general
+    path then raises AWS's message).
+    """
+    hk, ht, rk, rt = table.hash_key, table.hash_type, table.range_key, table.range_type
+    if rk is None:
+
+        def hash_only(item: dict) -> Any:
+            av = item.get(hk)
+            if av is None:
+                return None
+            v = av.get(ht)
+            if v is None or not _key_ok(ht, v, _MAX_PK):
+                return None
+            return v
+
+        return hash_only
+
+    def hash_range(item: dict) -> Any:
+        av = item.get(hk)
+        bv = item.get(rk)
+        if av is None or bv is None:
+            return None
+        v = av.get(ht)
+        w = bv.get(rt)
+        if v is None or w is None or not _key_ok(ht, v, _MAX_PK) or not _key_ok(rt, w, _MAX_SK):
+            return None
+        return (v, w)
+
+    return hash_range
+
+
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def decimal(text: str) -> Decimal:
+    """``Decimal(text)`` for a canonical N sort-key text, memoised (bounded, 4,096 entries):
+    sort keys repeat (1, 2, 3...), and the conversion is a third of a GetItem."""
+    d = _DECIMALS.get(text)
+    if d is None:
+        d = Decimal(text)
+        if len(_DECIMALS) < 4096:
+            _DECIMALS[text] = d
+    return d
+
+
+#: Returned by a compiled getter when the request needs the general path.
+SLOW = object()
+
+
+def _plain_key_value(tag: str, v: Any) -> bool:
+    """A key value the fast path may use as it is: S of 1-256 characters, B of 1-1024 bytes,
+    N as a canonical non-negative integer (anything else is validated by the general path)."""
+    if tag == "S":
+        return type(v) is str and 0 < len(v) <= 256
+    if tag == "B":
+        return type(v) is bytes and 0 < len(v) <= 1024
+    return (
+        type(v) is str
+        and 0 < len(v) <= 38
+        and v.isdigit()
+        and v.isascii()
+        and (v[0] != "0" or len(v) == 1)
+    )
+
+
+def compile_get(table: Any) -> Callable[[Any], Any]:
+    """A closure ``key -> stored entry | None | SLOW`` for GetItem-shaped ``Key`` maps.
+
+    One call does the key checks of the fast path (see :func:`_plain_key_value`) and the storage
+    lookup, O(1) (O(log k) with a sort key); SLOW when the key needs full validation.
+    """
+    hk, ht, rk, rt = table.hash_key, table.hash_type, table.range_key, table.range_type
+    if rk is None:
+
+        def get_h(key: Any) -> Any:
+            if type(key) is not dict or len(key) != 1:
+                return SLOW
+            av = key.get(hk)
+            if type(av) is not dict or len(av) != 1:
+                return SLOW
+            v = av.get(ht)
+            if ht == "S":
+                if type(v) is not str or not 0 < len(v) <= 256:
+                    return SLOW
+            elif not _plain_key_value(ht, v):
+                return SLOW
+            return table.store.data.get(v)
+
+        return get_h
+
+    numeric = rt == "N"
+
+    def get_hr(key: Any) -> Any:
+        if type(key) is not dict or len(key) != 2:
+            return SLOW
+        av = key.get(hk)
+        bv = key.get(rk)
+        if type(av) is not dict or type(bv) is not dict or len(av) != 1 or len(bv) != 1:
+            return SLOW
+        v = av.get(ht)
+        w = bv.get(rt)
+        if ht == "S":
+            if type(v) is not str or not 0 < len(v) <= 256:
+                return SLOW
+        elif not _plain_key_value(ht, v):
+            return SLOW
+        if numeric:
+            if (
+                type(w) is not str
+                or not w.isdigit()
+                or not w.isascii()
+                or len(w) > 38
+                or (w[0] == "0" and len(w) != 1)
+            ):
+                return SLOW
+            sk = _DECIMALS.get(w)
+            if sk is None:
+                sk = decimal(w)
+        else:
+            if not _plain_key_value(rt, w):
+                return SLOW
+            sk = w
+        part = table.store.data.get(v)
+        if part is None:
+            return None
+        return part.get(sk)
+
+    return get_hr

@@ -1,0 +1,783 @@
+"""DynamoDB Streams: the change log of a table, its shards, and the ``dynamodbstreams`` service.
+
+AWS behaviour modelled (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html
+and https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html):
+
+* view types KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, fixed for the life of a stream
+  (disable it and enable a new one to change it); re-enabling creates a **new** stream (ARN and
+  label); the label is the creation instant ``YYYY-MM-DDTHH:MM:SS.mmm`` (UTC);
+* every committed change writes one record (INSERT, MODIFY or REMOVE) - a write that changes
+  nothing writes none (ScyllaDB Alternator's test_streams.py, run against DynamoDB). Each record
+  appears exactly once; per item, records follow the order of its modifications;
+* records are grouped in **shards**; a shard is open for about 4 hours (modelled: exactly
+  ``stream_shard_lifetime`` seconds, default 14,400) and is then closed (it gets an
+  EndingSequenceNumber) and a child shard (``ParentShardId`` = the old one) opens. Sequence
+  numbers are decimal strings of 21-40 digits, increasing (here across the whole stream);
+* **retention 24 hours**: a record older than that is trimmed. Reading at or after a trimmed
+  sequence number raises ``TrimmedDataAccessException``; TRIM_HORIZON starts at the oldest record
+  kept. A closed shard whose records are all trimmed disappears from DescribeStream;
+* a disabled stream (or the stream of a deleted table) is DISABLED, its open shard is closed, and
+  it stays readable for 24 hours, after which it is gone (``ResourceNotFoundException``);
+* shard iterators are opaque strings valid **15 minutes** (then ``ExpiredIteratorException``);
+  GetRecords returns at most **1,000** records and **1 MB** per call; while a shard is open
+  ``NextShardIterator`` is always present (an empty page is not the end); once a closed shard is
+  exhausted it is absent;
+* records: ``eventID``, ``eventName``, ``eventVersion`` "1.1", ``eventSource`` "aws:dynamodb",
+  ``awsRegion``, ``dynamodb`` {ApproximateCreationDateTime (rounded down to the second, as the
+  API reference says), Keys, NewImage, OldImage (as the view type allows), SequenceNumber,
+  SizeBytes, StreamViewType}, and ``userIdentity`` {Type: "Service", PrincipalId:
+  "dynamodb.amazonaws.com"} for TTL deletions.
+
+Known deviations: records are visible as soon as the write commits (AWS: "near-real time");
+shards never split for throughput (one open shard per stream); ``StreamStatus`` goes ENABLING ->
+ENABLED and DISABLING -> DISABLED after ``stream_status_delay`` seconds (default 0, so a new
+stream is ENABLED at once); the 2-readers-per-shard and DescribeStream rate limits are not
+enforced.
+
+Native API (for Python users and for a Lambda event-source mapping, no iterator strings)::
+
+    engine = cloud.dynamodb.streams            # this region's StreamsEngine
+    stream = engine.get(stream_arn)
+    for shard in stream.shards_now():          # oldest first, parents before children
+        records = stream.read(shard.shard_id, after_seq=None, limit=100)   # list[StreamRecord]
+        records[-1].seq, records[-1].to_wire(), records[-1].to_lambda()
+    unsubscribe = stream.subscribe(lambda stream, shard, seq: ...)        # called on each record
+
+Cost: a record is one small tuple holding the *stored* (immutable) entries of the item before and
+after, so the write path does no copying; images are decoded only when read. Appending is O(1);
+reading is O(log n) to find the position plus O(k); memory is bounded by the 24 h retention.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from ..kernel.service import Service, operation
+from .errors import (
+    ExpiredIteratorException,
+    InternalServerError,
+    LimitExceededException,
+    ResourceNotFoundException,
+    TrimmedDataAccessException,
+    ValidationException,
+)
+from .table import Table, decode
+from .types import item_size, values_equal
+
+if TYPE_CHECKING:
+    from ..cloud import Cloud
+    from .service import DynamoDB
+
+US = 1_000_000
+#: DG:Streams: "stream records ... are removed automatically after 24 hours".
+RETENTION_US = 24 * 3600 * US
+#: API:GetShardIterator: "A shard iterator expires 15 minutes after it is returned".
+ITERATOR_TTL_US = 15 * 60 * US
+#: API:GetRecords: "up to 1 MB of data or 1000 stream records, whichever comes first".
+MAX_RECORDS = 1000
+MAX_BYTES = 1024 * 1024
+#: API:DescribeStream / ListStreams: "The upper limit is 100".
+MAX_LIST = 100
+#: The first sequence number (21 digits, the shape's minimum length).
+SEQ_BASE = 10**20
+VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def _dt_us(us: int) -> _dt.datetime:
+    return _EPOCH + _dt.timedelta(microseconds=us)
+
+
+_PLAIN = frozenset({"S", "N", "B", "BOOL", "NULL"})
+
+
+def same_item(old: tuple, new: tuple) -> bool:
+    """True if two stored entries hold the same item (attribute order and set order aside).
+
+    O(attributes); usually decided without decoding: numbers are stored in canonical text, so
+    two different scalar values at the same place mean two different items.
+    """
+    if old is new:
+        return True
+    if old[0] != new[0] or len(old) != len(new):
+        return False
+    if old == new:
+        return True
+    if old[1::3] == new[1::3] and old[2::3] == new[2::3]:
+        for i in range(3, len(old), 3):
+            a = old[i]
+            b = new[i]
+            if a != b:
+                tag = old[i - 1]
+                if tag in _PLAIN or not values_equal({tag: a}, {tag: b}):
+                    return False
+        return True
+    a = decode(old)
+    b = decode(new)
+    return a.keys() == b.keys() and all(values_equal(v, b[k]) for k, v in a.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# Records and shards
+
+
+class StreamRecord:
+    """One stream record (a view over the stored entries; images are decoded on demand)."""
+
+    __slots__ = ("stream", "seq", "time_us", "old", "new", "identity")
+
+    def __init__(self, stream: "Stream", raw: tuple) -> None:
+        self.stream = stream
+        self.seq, self.time_us, self.old, self.new, self.identity = raw
+
+    @property
+    def event_name(self) -> str:
+        if self.old is None:
+            return "INSERT"
+        return "REMOVE" if self.new is None else "MODIFY"
+
+    @property
+    def sequence_number(self) -> str:
+        return f"{self.seq:021d}"
+
+    @property
+    def event_id(self) -> str:
+        """A 32-hex-digit id, stable for (stream, sequence number)."""
+        return hashlib.md5(f"{self.stream.arn}#{self.seq}".encode()).hexdigest()
+
+    def keys(self) -> dict:
+        item = decode(self.new if self.new is not None else self.old)
+        return {n: item[n] for n in self.stream.key_names}
+
+    def _images(self) -> tuple[dict, dict | None, dict | None, int]:
+        keys = self.keys()
+        size = item_size(keys)
+        view = self.stream.view_type
+        new = old = None
+        if self.new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
+            new = decode(self.new)
+            size += self.new[0]
+        if self.old is not None and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
+            old = decode(self.old)
+            size += self.old[0]
+        return keys, new, old, size
+
+    @property
+    def size_bytes(self) -> int:
+        return self._images()[3]
+
+    def to_wire(self) -> dict:
+        """The record as GetRecords returns it (boto3 shapes)."""
+        keys, new, old, size = self._images()
+        body: dict[str, Any] = {
+            "ApproximateCreationDateTime": _dt_us(self.time_us - self.time_us % US),
+            "Keys": keys,
+        }
+        if new is not None:
+            body["NewImage"] = new
+        if old is not None:
+            body["OldImage"] = old
+        body["SequenceNumber"] = self.sequence_number
+        body["SizeBytes"] = size
+        body["StreamViewType"] = self.stream.view_type
+        out: dict[str, Any] = {
+            "eventID": self.event_id,
+            "eventName": self.event_name,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.stream.region,
+            "dynamodb": body,
+        }
+        if self.identity is not None:
+            out["userIdentity"] = dict(self.identity)
+        return out
+
+    def to_lambda(self) -> dict:
+        """The record as a Lambda event-source mapping delivers it (``Records[i]`` of the event):
+        epoch-seconds ``ApproximateCreationDateTime``, ``eventSourceARN``, and ``userIdentity``
+        as ``{"type", "principalId"}``."""
+        out = self.to_wire()
+        out["dynamodb"]["ApproximateCreationDateTime"] = float(self.time_us // US)
+        out["eventSourceARN"] = self.stream.arn
+        ident = out.pop("userIdentity", None)
+        if ident is not None:
+            out["userIdentity"] = {"type": ident["Type"], "principalId": ident["PrincipalId"]}
+        return out
+
+    def __repr__(self) -> str:
+        return f"<StreamRecord {self.sequence_number} {self.event_name}>"
+
+
+class Shard:
+    """One shard: records in sequence order (``seqs``/``raws`` parallel lists, times ascending)."""
+
+    __slots__ = ("shard_id", "parent_id", "start_seq", "end_seq", "created_us", "closed_us", "seqs", "raws")
+
+    def __init__(self, shard_id: str, parent_id: str | None, start_seq: int, created_us: int) -> None:
+        self.shard_id = shard_id
+        self.parent_id = parent_id
+        self.start_seq = start_seq
+        self.end_seq: int | None = None
+        self.created_us = created_us
+        self.closed_us: int | None = None
+        self.seqs: list[int] = []
+        self.raws: list[tuple] = []
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_us is None
+
+    def describe(self) -> dict:
+        rng: dict[str, str] = {"StartingSequenceNumber": f"{self.start_seq:021d}"}
+        if self.end_seq is not None:
+            rng["EndingSequenceNumber"] = f"{self.end_seq:021d}"
+        out: dict[str, Any] = {"ShardId": self.shard_id, "SequenceNumberRange": rng}
+        if self.parent_id is not None:
+            out["ParentShardId"] = self.parent_id
+        return out
+
+    def __repr__(self) -> str:
+        state = "open" if self.closed_us is None else "closed"
+        return f"<Shard {self.shard_id} {state} records={len(self.seqs)}>"
+
+
+class Stream:
+    """One stream of one table (enabled, or disabled and readable for 24 hours)."""
+
+    def __init__(self, engine: "StreamsEngine", table: Table, view_type: str, label: str) -> None:
+        self.engine = engine
+        self.table = table
+        self.table_name = table.name
+        self.region = engine.region
+        self.view_type = view_type
+        self.label = label
+        self.arn = f"{table.arn}/stream/{label}"
+        self.key_names = table.key_names
+        self.key_schema = [{"AttributeName": table.hash_key, "KeyType": "HASH"}] + (
+            [{"AttributeName": table.range_key, "KeyType": "RANGE"}] if table.range_key else []
+        )
+        self.clock = engine.service.cloud.clock
+        self.created_us = self.clock.now_us
+        self.status = "ENABLED"
+        self.disabled_us: int | None = None
+        self.shards: list[Shard] = []
+        self.subscribers: list[Callable[["Stream", Shard, int], None]] = []
+        self.lifetime_us = max(1, round(engine.service.config.stream_shard_lifetime * US))
+        self.current = self._open(None, self.created_us)
+
+    def __repr__(self) -> str:
+        return f"<Stream {self.arn} {self.status} shards={len(self.shards)}>"
+
+    # -- writing --------------------------------------------------------------------------
+    def _open(self, parent: str | None, at_us: int) -> Shard:
+        engine = self.engine
+        engine.seq += 1
+        ms = at_us // 1000
+        suffix = engine.service.cloud.streams.hex_id("dynamodb/streams/shard-ids", 4)
+        shard = Shard(f"shardId-{ms:020d}-{suffix}", parent, engine.seq, at_us)
+        self.shards.append(shard)
+        return shard
+
+    def _close(self, shard: Shard, at_us: int) -> None:
+        shard.closed_us = at_us
+        shard.end_seq = shard.seqs[-1] if shard.seqs else shard.start_seq
+
+    def roll(self, now: int) -> None:
+        """Close the open shard if it has lived its lifetime, open its child; drop shards whose
+        records are all past retention. O(1) amortised."""
+        cur = self.current
+        if cur is not None and now >= cur.created_us + self.lifetime_us:
+            # The child opens when the parent's lifetime ended (or now, if later periods passed
+            # without writes: idle periods do not make empty shards).
+            end = cur.created_us + self.lifetime_us
+            self._close(cur, end)
+            start = end if now < end + self.lifetime_us else now
+            self.current = self._open(cur.shard_id, start)
+        shards = self.shards
+        while shards and shards[0].closed_us is not None and shards[0].closed_us + RETENTION_US <= now:
+            shards.pop(0)
+
+    def hook(self, pk: Any, sk: Any, old: tuple | None, new: tuple | None) -> None:
+        """The table's change hook: append one record. O(1)."""
+        if old is not None and new is not None and same_item(old, new):
+            return
+        engine = self.engine
+        now = self.clock.now_us
+        cur = self.current
+        if now >= cur.created_us + self.lifetime_us:  # type: ignore[union-attr]
+            self.roll(now)
+            cur = self.current
+        if cur.seqs:  # type: ignore[union-attr]
+            engine.seq += 1
+            seq = engine.seq
+        else:
+            seq = cur.start_seq  # type: ignore[union-attr]
+        cur.seqs.append(seq)  # type: ignore[union-attr]
+        cur.raws.append((seq, now, old, new, engine.service._write_identity))  # type: ignore[union-attr]
+        if self.subscribers:
+            for fn in tuple(self.subscribers):
+                fn(self, cur, seq)  # type: ignore[arg-type]
+
+    def disable(self, now: int) -> None:
+        if self.current is not None:
+            self._close(self.current, now)
+            self.current = None
+        self.status = "DISABLED"
+        self.disabled_us = now
+
+    # -- reading --------------------------------------------------------------------------
+    def horizon_us(self, now: int) -> int:
+        """Records written before this instant are trimmed."""
+        return now - RETENTION_US
+
+    def status_now(self) -> str:
+        delay = round(self.engine.service.config.stream_status_delay * US)
+        now = self.engine.service.cloud.now_us
+        if self.status == "ENABLED" and now < self.created_us + delay:
+            return "ENABLING"
+        if self.status == "DISABLED" and now < self.disabled_us + delay:  # type: ignore[operator]
+            return "DISABLING"
+        return self.status
+
+    def shards_now(self) -> list[Shard]:
+        """The shards as DescribeStream lists them now (oldest first)."""
+        self.roll(self.engine.service.cloud.now_us)
+        return list(self.shards)
+
+    def shard(self, shard_id: str) -> Shard | None:
+        for shard in self.shards:
+            if shard.shard_id == shard_id:
+                return shard
+        return None
+
+    def subscribe(self, fn: Callable[["Stream", Shard, int], None]) -> Callable[[], None]:
+        """Call ``fn(stream, shard, seq)`` after each record is appended; returns an
+        unsubscribe function. (For pollers such as a Lambda event-source mapping.)"""
+        self.subscribers.append(fn)
+
+        def unsubscribe() -> None:
+            if fn in self.subscribers:
+                self.subscribers.remove(fn)
+
+        return unsubscribe
+
+    def first_kept(self, shard: Shard, now: int) -> int:
+        """Index of the first untrimmed record of ``shard``. O(log n)."""
+        horizon = self.horizon_us(now)
+        raws = shard.raws
+        if not raws or raws[0][1] >= horizon:
+            return 0
+        lo, hi = 0, len(raws)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if raws[mid][1] < horizon:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def read(
+        self,
+        shard_id: str,
+        after_seq: int | None = None,
+        limit: int = MAX_RECORDS,
+        max_bytes: int = MAX_BYTES,
+        *,
+        strict: bool = True,
+    ) -> list[StreamRecord]:
+        """Records of ``shard_id`` after ``after_seq`` (None: from the trim horizon).
+
+        Raises TrimmedDataAccessException when ``strict`` and the next record was trimmed;
+        ResourceNotFoundException for an unknown (or expired) shard. O(log n + k).
+        """
+        now = self.engine.service.cloud.now_us
+        self.roll(now)
+        shard = self.shard(shard_id)
+        if shard is None:
+            raise ResourceNotFoundException(
+                f"Requested resource not found: Shard does not exist"
+            )
+        kept = self.first_kept(shard, now)
+        if after_seq is None:
+            i = kept
+        else:
+            i = bisect_right(shard.seqs, after_seq)
+            if i < kept:
+                if strict:
+                    raise TrimmedDataAccessException(
+                        "The operation attempted to read past the oldest stream record in a shard."
+                    )
+                i = kept
+        out: list[StreamRecord] = []
+        total = 0
+        raws = shard.raws
+        n = len(raws)
+        while i < n and len(out) < limit:
+            rec = StreamRecord(self, raws[i])
+            size = rec.size_bytes
+            if out and total + size > max_bytes:
+                break
+            total += size
+            out.append(rec)
+            i += 1
+        return out
+
+    def records(self) -> Iterator[StreamRecord]:
+        """Every untrimmed record, shard by shard (parents first). For tests and tools."""
+        now = self.engine.service.cloud.now_us
+        self.roll(now)
+        for shard in self.shards:
+            for raw in shard.raws[self.first_kept(shard, now):]:
+                yield StreamRecord(self, raw)
+
+    def _check(self) -> None:
+        last = None
+        for shard in self.shards:
+            assert shard.seqs == sorted(shard.seqs)
+            assert [r[0] for r in shard.raws] == shard.seqs
+            if shard.seqs:
+                assert shard.seqs[0] == shard.start_seq
+            if last is not None:
+                assert shard.start_seq > last
+            last = shard.end_seq if shard.end_seq is not None else (shard.seqs[-1] if shard.seqs else shard.start_seq)
+        open_shards = [s for s in self.shards if s.closed_us is None]
+        assert len(open_shards) <= 1 and (self.current is None or open_shards == [self.current])
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine of one region
+
+
+class StreamsEngine:
+    """The streams of one DynamoDB (region) service, by ARN."""
+
+    def __init__(self, service: "DynamoDB") -> None:
+        self.service = service
+        self.region = service.region
+        #: Every stream not yet expired, by ARN, in creation order.
+        self.by_arn: dict[str, Stream] = {}
+        #: The enabled stream of each table, by table id.
+        self.active: dict[str, Stream] = {}
+        #: The last sequence number issued (sequence numbers increase across the region).
+        self.seq = SEQ_BASE
+
+    def __repr__(self) -> str:
+        return f"<StreamsEngine {self.region} streams={len(self.by_arn)}>"
+
+    def enable(self, table: Table, view_type: str) -> Stream:
+        """Start a new stream on ``table`` (its label and ARN are the table's latest)."""
+        label = table.stream_label or ""
+        arn = f"{table.arn}/stream/{label}"
+        if arn in self.by_arn:
+            # Disabled and re-enabled within one millisecond of virtual time: AWS's labels are
+            # creation instants, so move this one on by a millisecond to keep ARNs unique.
+            base = _dt.datetime.strptime(label, "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=_dt.timezone.utc)
+            while arn in self.by_arn:
+                base += _dt.timedelta(milliseconds=1)
+                label = base.strftime("%Y-%m-%dT%H:%M:%S.") + f"{base.microsecond // 1000:03d}"
+                arn = f"{table.arn}/stream/{label}"
+            table.stream_label = label
+        stream = Stream(self, table, view_type, label)
+        self.by_arn[stream.arn] = stream
+        self.active[table.table_id] = stream
+        table.change_hooks.append(stream.hook)
+        self.service.cloud.trace.record("dynamodb", "stream_enabled", table=table.name, stream=stream.arn)
+        return stream
+
+    def disable(self, table: Table) -> None:
+        stream = self.active.pop(table.table_id, None)
+        if stream is None:
+            return
+        try:
+            table.change_hooks.remove(stream.hook)
+        except ValueError:  # pragma: no cover
+            pass
+        stream.disable(self.service.cloud.now_us)
+        self.service.cloud.trace.record("dynamodb", "stream_disabled", table=table.name, stream=stream.arn)
+
+    def expire(self) -> None:
+        """Forget streams disabled more than 24 hours ago. O(streams)."""
+        now = self.service.cloud.now_us
+        for arn in [a for a, s in self.by_arn.items() if s.disabled_us is not None and s.disabled_us + RETENTION_US <= now]:
+            del self.by_arn[arn]
+
+    def get(self, arn: Any) -> Stream:
+        """The stream ``arn`` (ResourceNotFoundException when unknown or expired)."""
+        self.expire()
+        stream = self.by_arn.get(arn)
+        if stream is None:
+            raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
+        return stream
+
+    def of_table(self, table: Table) -> Stream | None:
+        """The enabled stream of ``table`` (None if it has none)."""
+        return self.active.get(table.table_id)
+
+    def streams(self) -> list[Stream]:
+        self.expire()
+        return list(self.by_arn.values())
+
+
+class StreamsOps:
+    """The DynamoDB side of streams (a mixin of :class:`~.service.DynamoDB`)."""
+
+    def _init_streams(self: "DynamoDB") -> None:
+        self.streams = StreamsEngine(self)
+
+    def _stream_changed(self: "DynamoDB", table: Table) -> None:
+        """Called by the control plane after ``table.stream_spec`` changed (create/update)."""
+        engine = self.streams
+        spec = table.stream_spec
+        current = engine.of_table(table)
+        if spec is None:
+            if current is not None:
+                engine.disable(table)
+        elif current is None:
+            engine.enable(table, spec["StreamViewType"])
+
+    def _streams_table_deleted(self: "DynamoDB", table: Table) -> None:
+        self.streams.disable(table)
+
+
+# ---------------------------------------------------------------------------------------------
+# The dynamodbstreams service
+
+
+def _iterator_key(cloud: "Cloud") -> bytes:
+    return hashlib.sha256(f"serverless_sim:streams:{cloud.seed!s}".encode()).digest()
+
+
+class DynamoDBStreams(Service):
+    """Amazon DynamoDB Streams (``cloud.client("dynamodbstreams")``): ListStreams,
+    DescribeStream, GetShardIterator, GetRecords over the streams of ``cloud.dynamodb`` (and of
+    its replica regions, for ARNs that name them)."""
+
+    service_name = "dynamodbstreams"
+    errors = {  # type: ignore[assignment]
+        cls.code: cls
+        for cls in (
+            ExpiredIteratorException,
+            InternalServerError,
+            LimitExceededException,
+            ResourceNotFoundException,
+            TrimmedDataAccessException,
+            ValidationException,
+        )
+    }
+
+    def __init__(self, cloud: "Cloud") -> None:
+        super().__init__(cloud)
+        self._key = _iterator_key(cloud)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _engine_for(self, arn: str) -> StreamsEngine:
+        ddb = self.cloud.dynamodb
+        parts = arn.split(":")
+        region = parts[3] if len(parts) > 3 else ddb.region
+        if region != ddb.region:
+            other = ddb.regions.get(region)
+            if other is not None:
+                return other.streams  # type: ignore[no-any-return]
+        return ddb.streams  # type: ignore[no-any-return]
+
+    def _stream(self, arn: Any) -> Stream:
+        if not isinstance(arn, str) or not arn.startswith("arn:") or "/stream/" not in arn or len(arn) < 37:
+            raise ValidationException(f"Invalid StreamArn")
+        return self._engine_for(arn).get(arn)
+
+    @staticmethod
+    def _limit(value: Any, upper: int) -> int:
+        if value is None:
+            return upper
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationException(f"Invalid type for parameter Limit, value: {value!r}")
+        if value < 1:
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at 'limit' failed to satisfy "
+                "constraint: Member must have value greater than or equal to 1"
+            )
+        if value > upper:
+            raise ValidationException(
+                f"1 validation error detected: Value '{value}' at 'limit' failed to satisfy "
+                f"constraint: Member must have value less than or equal to {upper}"
+            )
+        return value
+
+    def _sign(self, payload: str) -> str:
+        return hashlib.sha256(self._key + payload.encode()).hexdigest()[:16]
+
+    def _make_iterator(self, stream: Stream, shard: Shard, after: int) -> str:
+        payload = f"{shard.shard_id}|{after}|{self.cloud.now_us}"
+        token = base64.urlsafe_b64encode(f"{payload}|{self._sign(stream.arn + payload)}".encode()).decode()
+        return f"{stream.arn}|1|{token}"
+
+    def _parse_iterator(self, it: Any) -> tuple[Stream, str, int, int]:
+        if not isinstance(it, str) or not 1 <= len(it) <= 2048:
+            raise ValidationException("Invalid ShardIterator")
+        try:
+            arn, version, token = it.rsplit("|", 2)
+            shard_id, after, issued, sig = base64.urlsafe_b64decode(token.encode()).decode().split("|")
+            if version != "1" or sig != self._sign(arn + f"{shard_id}|{after}|{issued}"):
+                raise ValueError
+            return self._stream(arn), shard_id, int(after), int(issued)
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationException("Invalid ShardIterator") from None
+
+    # -- operations -----------------------------------------------------------------------
+    @operation("ListStreams")
+    def list_streams(self, request: dict) -> dict:
+        """ListStreams: the streams of this region (optionally of one table), ``Limit`` 1-100."""
+        limit = self._limit(request.get("Limit"), MAX_LIST)
+        table_name = request.get("TableName")
+        start = request.get("ExclusiveStartStreamArn")
+        ddb = self.cloud.dynamodb
+        if table_name is not None and table_name not in ddb.tables:
+            raise ResourceNotFoundException(f"Requested resource not found: Table: {table_name} not found")
+        streams = ddb.streams.streams()
+        if table_name is not None:
+            streams = [s for s in streams if s.table_name == table_name]
+        if start is not None:
+            if not isinstance(start, str) or not start.startswith("arn:") or "/stream/" not in start:
+                raise ValidationException("Invalid ExclusiveStartStreamArn")
+            arns = [s.arn for s in streams]
+            streams = streams[arns.index(start) + 1:] if start in arns else []
+        page = streams[:limit]
+        out: dict[str, Any] = {
+            "Streams": [{"StreamArn": s.arn, "TableName": s.table_name, "StreamLabel": s.label} for s in page]
+        }
+        if len(streams) > limit:
+            out["LastEvaluatedStreamArn"] = page[-1].arn
+        return out
+
+    @operation("DescribeStream")
+    def describe_stream(self, request: dict) -> dict:
+        """DescribeStream: status, view type, key schema and shards (``Limit`` 1-100 shards,
+        ``ExclusiveStartShardId``, ``ShardFilter`` CHILD_SHARDS)."""
+        stream = self._stream(request.get("StreamArn"))
+        limit = self._limit(request.get("Limit"), MAX_LIST)
+        shards = stream.shards_now()
+        flt = request.get("ShardFilter")
+        if flt is not None:
+            if flt.get("Type") != "CHILD_SHARDS":
+                raise ValidationException(
+                    f"1 validation error detected: Value '{flt.get('Type')}' at 'shardFilter.type' "
+                    "failed to satisfy constraint: Member must satisfy enum value set: [CHILD_SHARDS]"
+                )
+            parent = flt.get("ShardId")
+            if not isinstance(parent, str):
+                raise ValidationException("ShardFilter.ShardId must be specified for a CHILD_SHARDS filter")
+            shards = [s for s in shards if s.parent_id == parent]
+        start = request.get("ExclusiveStartShardId")
+        if start is not None:
+            ids = [s.shard_id for s in shards]
+            shards = shards[ids.index(start) + 1:] if start in ids else []
+        page = shards[:limit]
+        desc: dict[str, Any] = {
+            "StreamArn": stream.arn,
+            "StreamLabel": stream.label,
+            "StreamStatus": stream.status_now(),
+            "StreamViewType": stream.view_type,
+            "CreationRequestDateTime": _dt_us(stream.created_us),
+            "TableName": stream.table_name,
+            "KeySchema": [dict(k) for k in stream.key_schema],
+            "Shards": [s.describe() for s in page],
+        }
+        if len(shards) > limit:
+            desc["LastEvaluatedShardId"] = page[-1].shard_id
+        return {"StreamDescription": desc}
+
+    @operation("GetShardIterator")
+    def get_shard_iterator(self, request: dict) -> dict:
+        """GetShardIterator: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER."""
+        kind = request.get("ShardIteratorType")
+        errors = []
+        if request.get("StreamArn") is None:
+            errors.append("Value null at 'streamArn' failed to satisfy constraint: Member must not be null")
+        if request.get("ShardId") is None:
+            errors.append("Value null at 'shardId' failed to satisfy constraint: Member must not be null")
+        if kind is None:
+            errors.append("Value null at 'shardIteratorType' failed to satisfy constraint: Member must not be null")
+        elif kind not in ITERATOR_TYPES:
+            errors.append(
+                f"Value '{kind}' at 'shardIteratorType' failed to satisfy constraint: Member must "
+                f"satisfy enum value set: [{', '.join(ITERATOR_TYPES)}]"
+            )
+        if errors:
+            n = len(errors)
+            raise ValidationException(
+                f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors)
+            )
+        stream = self._stream(request["StreamArn"])
+        now = self.cloud.now_us
+        stream.roll(now)
+        shard = stream.shard(request["ShardId"])
+        if shard is None:
+            raise ResourceNotFoundException(
+                f"Requested resource not found: Shard does not exist"
+            )
+        seq_text = request.get("SequenceNumber")
+        needs_seq = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+        if needs_seq and seq_text is None:
+            raise ValidationException(
+                f"Must specify a sequence number with ShardIteratorType {kind}"
+            )
+        if not needs_seq and seq_text is not None:
+            raise ValidationException(
+                f"Cannot specify a sequence number with ShardIteratorType {kind}"
+            )
+        kept = stream.first_kept(shard, now)
+        if kind == "TRIM_HORIZON":
+            after = shard.seqs[kept] - 1 if kept < len(shard.seqs) else (
+                shard.seqs[-1] if shard.seqs else shard.start_seq - 1
+            )
+        elif kind == "LATEST":
+            after = shard.seqs[-1] if shard.seqs else shard.start_seq - 1
+        else:
+            if not isinstance(seq_text, str) or not seq_text.isdigit() or not 21 <= len(seq_text) <= 40:
+                raise ValidationException(f"Invalid SequenceNumber: {seq_text}")
+            seq = int(seq_text)
+            last = shard.end_seq if shard.end_seq is not None else (shard.seqs[-1] if shard.seqs else shard.start_seq)
+            if not shard.start_seq <= seq <= last:
+                raise ValidationException(
+                    f"Invalid SequenceNumber {seq_text} for shard {shard.shard_id}: it is not in "
+                    "the shard's sequence number range"
+                )
+            i = bisect_left(shard.seqs, seq)
+            if i < kept:
+                raise TrimmedDataAccessException(
+                    "The operation attempted to read past the oldest stream record in a shard."
+                )
+            after = seq - 1 if kind == "AT_SEQUENCE_NUMBER" else seq
+        return {"ShardIterator": self._make_iterator(stream, shard, after)}
+
+    @operation("GetRecords")
+    def get_records(self, request: dict) -> dict:
+        """GetRecords: up to ``Limit`` (1-1,000) records and 1 MB from an iterator."""
+        it = request.get("ShardIterator")
+        if it is None:
+            raise ValidationException(
+                "1 validation error detected: Value null at 'shardIterator' failed to satisfy "
+                "constraint: Member must not be null"
+            )
+        limit = self._limit(request.get("Limit"), MAX_RECORDS)
+        stream, shard_id, after, issued = self._parse_iterator(it)
+        now = self.cloud.now_us
+        if now - issued > ITERATOR_TTL_US:
+            raise ExpiredIteratorException(
+                f"Iterator expired. The iterator was created at time {_dt_us(issued).isoformat()} "
+                f"while right now it is {_dt_us(now).isoformat()} which is further in the future "
+                "than the tolerated delay of 900000 milliseconds."
+            )
+        records = stream.read(shard_id, after, limit)
+        shard = stream.shard(shard_id)
+        out: dict[str, Any] = {"Records": [r.to_wire() for r in records]}
+        last = records[-1].seq if records else after
+        exhausted = shard is not None and shard.closed_us is not None and bisect_right(shard.seqs, last) >= len(shard.seqs)
+        if not exhausted:
+            out["NextShardIterator"] = self._make_iterator(stream, shard, last)  # type: ignore[arg-type]
+        return out
