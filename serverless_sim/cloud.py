@@ -261,6 +261,12 @@ class Cloud:
         return self.service("dynamodb")
 
     @property
+    def apigateway(self) -> Any:
+        """API Gateway (REST, HTTP and WebSocket APIs); native requests with
+        ``cloud.apigateway.request(api_id, method, path, headers=..., body=...)``."""
+        return self.service("apigateway")
+
+    @property
     def cloudwatch(self) -> Any:
         return self.service("cloudwatch")
 

@@ -13,6 +13,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "s3": ("serverless_sim.s3.service", "S3"),
     "events": ("serverless_sim.events.service", "EventBridge"),
     "scheduler": ("serverless_sim.events.scheduler", "Scheduler"),
+    "apigateway": ("serverless_sim.apigateway.service", "APIGateway"),
+    "apigatewayv2": ("serverless_sim.apigateway.service", "APIGatewayV2"),
+    "apigatewaymanagementapi": ("serverless_sim.apigateway.service", "APIGatewayManagementAPI"),
     "sqs": ("serverless_sim.sqs.service", "SQS"),
     "sns": ("serverless_sim.sns.service", "SNS"),
 }

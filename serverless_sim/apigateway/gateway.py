@@ -1,0 +1,991 @@
+"""The data plane: what happens to one request to a deployed API.
+
+REST (:meth:`Gateway._rest`): stage (first path segment; unknown: 403 ``{"message":"Forbidden"}``)
+-> route (:mod:`.router`; none: 403 Missing Authentication Token) -> throttling (stage per
+method, account) -> authorization (Lambda TOKEN/REQUEST, Cognito user pools, IAM) -> API key
+and usage plan -> stage cache -> integration (AWS_PROXY Lambda, MOCK) -> response.
+
+HTTP API (:meth:`Gateway._http`): stage (an explicit stage matching the first segment, else
+``$default``; none: 404) -> CORS preflight -> route (else ``$default`` route; none: 404) ->
+throttling (route, stage default, account) -> authorization (JWT, Lambda REQUEST, IAM) ->
+integration (AWS_PROXY payload 1.0 / 2.0) -> response.
+
+Every request ends in :meth:`Gateway._finish`: response headers, CloudWatch metrics
+(``AWS/ApiGateway``: REST ``Count, 4XXError, 5XXError, Latency, IntegrationLatency,
+CacheHitCount, CacheMissCount`` by ``ApiName`` + ``Stage``; HTTP ``Count, 4xx, 5xx, Latency,
+IntegrationLatency`` by ``ApiId`` + ``Stage``:
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html,
+https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html), the access
+log line, and a trace record (``apigateway/request``).
+
+Time: the pipeline is a generator that yields the instants it waits for (the authorizer's and the
+integration's completion, or the timeout); see :mod:`.integration` for how callers wait.
+Latency = the integration's latency plus the authorizer's plus ``GatewayConfig.overhead_ms``
+(AWS's own overhead: 0 by default).
+"""
+
+from __future__ import annotations
+
+import json
+from base64 import b64encode as _b64encode
+from typing import TYPE_CHECKING, Any, Callable, Generator
+
+import attrs
+
+from ..kernel.errors import AWSError, SimError
+from ..kernel.process import Event
+from . import limits
+from .accesslog import compile_format, log_group_of
+from .authorizers import (
+    INVALIDATE_CACHE, INVOKE, AuthorizerCache, AuthResult, PolicyError, http_output, method_arn, rest_output,
+)
+from .caching import StageCache, copy_response
+from .common import new_id
+from .events import (
+    DEFAULT_SOURCE_IP, IncomingRequest, RequestTime, http_v1_event, http_v2_event, rest_event,
+    rest_request_context,
+)
+from .integration import FunctionMissing, drive_blocking, drive_nonblocking, start_invocation
+from .jwt import JwtError, claims_for_event, token_scopes, validate
+from .responses import (
+    AUTHORIZER_CONFIGURATION_ERROR, AUTHORIZER_FAILURE, EXPLICIT_DENY, HTTP_FORBIDDEN, HTTP_INTERNAL,
+    HTTP_NOT_FOUND, HTTP_THROTTLED, HTTP_UNAUTHORIZED, HTTP_UNAVAILABLE, IMPLICIT_DENY, JSON,
+    MISSING_AUTH_TOKEN, QUOTA_EXCEEDED, REST_BAD_GATEWAY, REST_FORBIDDEN, REST_INTEGRATION_FAILURE,
+    REST_THROTTLED, REST_TIMEOUT, REST_UNAUTHORIZED, MalformedResponse, Response, gateway_response,
+    proxy_response_v1, proxy_response_v2,
+)
+from .throttling import TokenBucket
+from .websocket import WebSocketMixin
+
+if TYPE_CHECKING:
+    from ..cloud import Cloud
+    from .http import HttpApi, HttpStage, RouteTarget
+    from .rest import MethodTarget, RestApi, RestStage
+
+NAMESPACE = "AWS/ApiGateway"
+Flow = Generator[int, None, Any]
+
+
+@attrs.define
+class GatewayConfig:
+    """Tunables of the data plane (``cloud.service("apigateway").gateway.config``)."""
+
+    #: Account throttle (requests per second, bucket size); None = AWS's default for the Region.
+    account_rate: float | None = None
+    account_burst: int | None = None
+    #: API Gateway's own latency added to every response (AWS does not document one; 0 here).
+    overhead_ms: float = 0.0
+    #: One ``apigateway/request`` trace record per request.
+    trace_requests: bool = True
+    #: Keep raw Latency / IntegrationLatency values (percentiles); counts are statistic sets.
+    latency_percentiles: bool = True
+    #: Publish CloudWatch metrics at all.
+    metrics: bool = True
+
+
+class StageRuntime:
+    """Per-stage data-plane state: buckets, cache, metric series, access log, compiled routes."""
+
+    __slots__ = ("buckets", "cache", "series", "log_group", "log_render", "router")
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, TokenBucket | None] = {}
+        self.cache: StageCache | None = None
+        self.series: Any = None
+        self.log_group: str | None = None
+        self.log_render: Callable[[dict[str, Any]], str] | None = None
+        self.router: Any = None
+
+
+class StageMetrics:
+    """The metric series of one stage, with the current minute's buckets kept at hand so that a
+    request costs a few additions (the same aggregates ``MetricSeries.add_statistic_set`` keeps)."""
+
+    __slots__ = ("series", "raw", "minute", "buckets")
+
+    def __init__(self, series: tuple[Any, ...], raw: bool) -> None:
+        self.series = series
+        self.raw = raw
+        self.minute = -1
+        self.buckets: list[Any] = []
+
+    def _roll(self, t: int) -> None:
+        from ..kernel.metrics import _Bucket
+        self.minute = start = t - t % 60_000_000
+        out: list[Any] = []
+        for s in self.series:
+            if s is None:
+                out.append(None)
+                continue
+            b = s.buckets.get(start)
+            if b is None:
+                b = s.buckets[start] = _Bucket()
+            out.append(b)
+        self.buckets = out
+
+    def record(self, t: int, status: int, latency_ms: float, integ_ms: float | None, hit: bool | None) -> None:
+        if t - t % 60_000_000 != self.minute:
+            self._roll(t)
+        count, e4, e5, lat, ilat, hb, mb = self.buckets
+        _one(count, 1.0)
+        _one(e4, 1.0 if 400 <= status < 500 else 0.0)
+        _one(e5, 1.0 if status >= 500 else 0.0)
+        _one(lat, latency_ms)
+        if self.raw:
+            lat.values.append(latency_ms)
+        if integ_ms is not None:
+            _one(ilat, integ_ms)
+            if self.raw:
+                ilat.values.append(integ_ms)
+        if hit is not None and hb is not None:
+            _one(hb, 1.0 if hit else 0.0)
+            _one(mb, 0.0 if hit else 1.0)
+
+
+def _one(b: Any, v: float) -> None:
+    b.count += 1
+    b.total += v
+    if v < b.minimum:
+        b.minimum = v
+    if v > b.maximum:
+        b.maximum = v
+
+
+class Exchange:
+    """One request in flight."""
+
+    __slots__ = ("req", "api", "stage", "rt", "t", "t0", "request_id", "route_key", "resource_path",
+                 "integ_us", "integ_status", "auth_us", "principal", "api_key_id", "error_message",
+                 "response_type", "is_rest", "cacheable")
+
+    def __init__(self, req: IncomingRequest, t0: int) -> None:
+        self.req = req
+        self.t = t0
+        self.t0 = t0
+        self.api: Any = None
+        self.stage: Any = None
+        self.rt: StageRuntime | None = None
+        self.request_id = ""
+        self.route_key: str | None = None
+        self.resource_path: str | None = None
+        self.integ_us: int | None = None
+        self.integ_status: int | None = None
+        self.auth_us = 0
+        self.principal: Any = None
+        self.api_key_id: str | None = None
+        self.error_message: str | None = None
+        self.response_type: str | None = None
+        self.is_rest = True
+        self.cacheable = False
+
+
+class Gateway(WebSocketMixin):
+    """API Gateway's data plane for one Cloud (REST, HTTP and WebSocket APIs share it: one
+    account throttle, one id space)."""
+
+    def __init__(self, cloud: "Cloud", owner: Any) -> None:
+        self.cloud = cloud
+        self.owner = owner  # the APIGateway service (API keys, usage plans)
+        self.config = GatewayConfig()
+        #: API id -> RestApi | HttpApi
+        self.apis: dict[str, Any] = {}
+        #: issuer -> kid -> (n, e): JWKS "published" to this Cloud (see .jwt)
+        self.jwks: dict[str, dict[str, tuple[int, int]]] = {}
+        self.auth_cache = AuthorizerCache()
+        self._account: TokenBucket | None = None
+        self._time = RequestTime()
+        self._rng = cloud.rng("apigateway/requests")
+        self._region = cloud.region
+        self._account_id = cloud.account_id
+        #: WebSocket connections by id (see .websocket)
+        self.connections: dict[str, Any] = {}
+
+    # -- ids --------------------------------------------------------------------------------
+    def new_api_id(self) -> str:
+        while True:
+            i = new_id(self.cloud, 10)
+            if i not in self.apis:
+                return i
+
+    def _request_ids(self, rest: bool) -> tuple[str, str]:
+        """(uuid-shaped request id, 16-character extended id) from the ``apigateway/requests``
+        stream (one draw per request; HTTP APIs use the extended id only)."""
+        n = self._rng.getrandbits(216)
+        ext = _b64_id(n >> 128)
+        if not rest:
+            return ext, ext
+        u = (n & ((1 << 128) - 1))
+        u = (u & ~(0xF000 << 64)) | (0x4000 << 64)
+        u = (u & ~(0xC000 << 48)) | (0x8000 << 48)
+        h = f"{u:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", ext
+
+    # -- configuration hooks -------------------------------------------------------------------
+    def stage_changed(self, stage: Any) -> None:
+        rt = stage.runtime
+        if rt is None:
+            rt = stage.runtime = StageRuntime()
+        rt.buckets = {}
+        rt.series = None
+        log = stage.access_log
+        rt.log_group = log_group_of(log.get("destinationArn")) if log else None
+        rt.log_render = compile_format(log["format"]) if log and log.get("format") and rt.log_group else None
+        if getattr(stage.api, "kind", "") == "REST":
+            dep = stage.api.deployments.get(stage.deployment_id)
+            rt.router = dep.router if dep is not None else None
+            if stage.cache_enabled:
+                if rt.cache is None:
+                    rt.cache = StageCache()
+            else:
+                rt.cache = None
+
+    def flush_authorizer_cache(self, api_id: str, stage: str) -> None:
+        items = self.auth_cache._items
+        for k in [k for k in items if k[0] == api_id and k[1] == stage]:
+            del items[k]
+
+    def _account_bucket(self, now_us: int) -> TokenBucket:
+        b = self._account
+        if b is None:
+            cfg = self.config
+            small = self._region in limits.SMALL_REGIONS
+            rate = cfg.account_rate if cfg.account_rate is not None else (
+                limits.SMALL_REGION_RATE if small else limits.ACCOUNT_RATE)
+            burst = cfg.account_burst if cfg.account_burst is not None else (
+                limits.SMALL_REGION_BURST if small else limits.ACCOUNT_BURST)
+            b = self._account = TokenBucket(rate, burst, now_us)
+        return b
+
+    def set_account_throttle(self, rate: float, burst: int) -> None:
+        """Change the account throttle (a raised quota); the bucket starts full."""
+        self.config.account_rate = rate
+        self.config.account_burst = burst
+        self._account = None
+
+    # -- entry points ----------------------------------------------------------------------------
+    def request(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
+                source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None) -> Response:
+        """Send a request and wait for the response (the clock advances to it from user code)."""
+        return drive_blocking(  # type: ignore[no-any-return]
+            self.cloud, lambda t0: self._flow(api_id, method, path, headers, body, source_ip, user_agent, t0))
+
+    def submit(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
+               source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None,
+               on_response: Callable[[Response], Any] | None = None) -> None:
+        """Send a request now without waiting; ``on_response(response)`` runs at the response
+        instant (for workloads and other simulation events)."""
+        drive_nonblocking(
+            self.cloud, lambda t0: self._flow(api_id, method, path, headers, body, source_ip, user_agent, t0),
+            on_response)
+
+    def request_event(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
+                      source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None) -> Event:
+        """An event a process can ``yield``: it fires at the response instant with the Response."""
+        ev = Event(self.cloud.scheduler)
+        self.submit(api_id, method, path, headers, body, source_ip=source_ip, user_agent=user_agent,
+                    on_response=ev.succeed)
+        return ev
+
+    def _flow(self, api_id: str, method: str, target: str, headers: Any, body: Any, source_ip: str,
+              user_agent: str | None, t0: int) -> Flow:
+        api = self.apis.get(api_id)
+        if api is None:
+            raise SimError(f"no API {api_id!r} in this Cloud (on AWS the host name would not resolve)")
+        if not isinstance(target, str) or not target.startswith("/"):
+            raise SimError(f"the path starts with '/' (and the stage, except for $default): {target!r}")
+        raw_path, _, raw_query = target.partition("?")
+        req = IncomingRequest(method.upper(), raw_path, raw_query, headers, body, source_ip, user_agent)
+        ex = Exchange(req, t0)
+        ex.api = api
+        if self.config.overhead_ms:
+            # API Gateway's own latency, before the integration is called
+            ex.t = t0 + round(self.config.overhead_ms * 1000)
+            yield ex.t
+        kind = api.kind
+        if kind == "REST":
+            ex.request_id, ext = self._request_ids(True)
+            return (yield from self._rest(ex, ext))
+        if kind == "HTTP":
+            ex.is_rest = False
+            ex.request_id = self._request_ids(False)[1]
+            return (yield from self._http(ex))
+        raise SimError("WebSocket APIs take connections: use connect(api_id, stage)")
+
+    # -- Lambda ------------------------------------------------------------------------------------
+    def _invoke(self, ex: Exchange, uri: str, stage_vars: dict[str, str] | None, event: Any,
+                timeout_us: int) -> Generator[int, None, tuple[str, Any]]:
+        """``("ok", result) | ("error", error document) | ("timeout" | "throttled" | "missing", None)``."""
+        t = ex.t
+        try:
+            inv = start_invocation(self.cloud, uri, stage_vars, event, t)
+        except FunctionMissing:
+            return "missing", None
+        except AWSError:
+            return "throttled", None
+        deadline = t + timeout_us
+        end = inv.end_us
+        if end > deadline:
+            yield deadline
+            ex.t = deadline
+            return "timeout", None
+        yield end
+        ex.t = end
+        if inv.error is not None:
+            return "error", inv.error
+        return "ok", inv.result
+
+    # -- REST ----------------------------------------------------------------------------------------
+    def _rest(self, ex: Exchange, ext_id: str) -> Flow:
+        api: RestApi = ex.api
+        req = ex.req
+        path = req.full_path
+        cut = path.find("/", 1)
+        stage_name = path[1:cut] if cut > 0 else path[1:]
+        req.path = path[cut:] if cut > 0 else "/"
+        stage: RestStage | None = api.stages.get(stage_name)
+        if stage is None or stage.runtime is None or stage.runtime.router is None:
+            return self._finish(ex, gateway_response(REST_FORBIDDEN))
+        ex.stage = stage
+        rt = ex.rt = stage.runtime
+        m = rt.router.match(req.method, req.path)
+        if m is None:
+            return self._finish(ex, gateway_response(MISSING_AUTH_TOKEN))
+        entry, params = m
+        target: MethodTarget = entry.target
+        ex.resource_path = target.resource_path
+        meth = target.method
+        # throttling: stage per method, then account
+        key = target.setting_key
+        bucket: Any = rt.buckets.get(key, False)
+        if bucket is False:
+            bucket = rt.buckets[key] = _stage_bucket(stage, key, ex.t)
+        account = self._account
+        if account is None:
+            account = self._account_bucket(ex.t)
+        if bucket is not None:
+            if not bucket.take(ex.t):
+                return self._finish(ex, gateway_response(REST_THROTTLED))
+            if not account.take(ex.t):
+                bucket.give_back()
+                return self._finish(ex, gateway_response(REST_THROTTLED))
+        elif not account.take(ex.t):
+            return self._finish(ex, gateway_response(REST_THROTTLED))
+        # authorization
+        auth: AuthResult | None = None
+        authorizer_ctx: dict[str, Any] | None = None
+        arn = ""
+        atype = meth.authorization_type
+        if atype != "NONE":
+            arn = method_arn(self._region, self._account_id, api.id, stage.name, req.method, req.path)
+            if atype == "CUSTOM":
+                outcome = yield from self._rest_authorize(ex, target, params, arn)
+                if isinstance(outcome, Response):
+                    return self._finish(ex, outcome)
+                auth, authorizer_ctx = outcome
+            elif atype == "AWS_IAM":
+                if not req.header("Authorization"):
+                    return self._finish(ex, gateway_response(MISSING_AUTH_TOKEN))
+            elif atype == "COGNITO_USER_POOLS":
+                outcome2 = self._cognito(target, req)
+                if isinstance(outcome2, Response):
+                    return self._finish(ex, outcome2)
+                authorizer_ctx = outcome2
+        # API key and usage plan
+        api_key_value = None
+        if meth.api_key_required:
+            refused = self._usage(ex, api, stage, target, auth)
+            if refused is not None:
+                return self._finish(ex, refused)
+            api_key_value = self.owner.api_keys[ex.api_key_id].value
+        # stage cache
+        cache_key = None
+        cache = rt.cache
+        ttl = 0
+        if cache is not None and _caching_on(stage, target):
+            ttl = stage.setting(key, "cacheTtlInSeconds")
+            ttl = limits.CACHE_TTL_DEFAULT_S if ttl is None else ttl
+            if ttl > 0:
+                ex.cacheable = True
+                cache_key = _cache_key(target, req, params)
+                refresh = False
+                cc = req.header("Cache-Control")
+                if cc and "max-age=0" in cc.replace(" ", ""):
+                    require = stage.setting(key, "requireAuthorizationForCacheControl")
+                    if require is False or (auth is not None and auth.decide(INVALIDATE_CACHE, arn or method_arn(
+                            self._region, self._account_id, api.id, stage.name, req.method, req.path)) == "Allow"):
+                        refresh = True
+                    elif stage.setting(key, "unauthorizedCacheControlHeaderStrategy") == "FAIL_WITH_403":
+                        return self._finish(ex, gateway_response(REST_FORBIDDEN))
+                if refresh:
+                    cache.invalidate(cache_key)
+                else:
+                    hit = cache.get(cache_key, ex.t)
+                    if hit is not None:
+                        cache.hits += 1
+                        r = copy_response(hit)
+                        r.cache_hit = True
+                        return self._finish(ex, r)
+                cache.misses += 1
+        # integration
+        integ = meth.integration
+        if integ is None:  # pragma: no cover - deployments require integrations
+            return self._finish(ex, gateway_response(REST_INTEGRATION_FAILURE))
+        if integ.type == "MOCK":
+            resp = _mock(integ)
+            ex.integ_us = 0
+        elif integ.type == "AWS_PROXY":
+            ctx = rest_request_context(
+                req, account_id=self._account_id, api_id=api.id, domain=f"{api.id}.execute-api.{self._region}.amazonaws.com",
+                resource_id=target.resource_id, resource_path=target.resource_path, stage=stage.name,
+                request_id=ex.request_id, extended_id=ext_id, time_text=self._time(ex.t0),
+                time_ms=ex.t0 // 1000, authorizer=authorizer_ctx, api_key=api_key_value, api_key_id=ex.api_key_id)
+            event = rest_event(req, target.resource_path, params, stage.name, stage.variables, ctx)
+            start = ex.t
+            status, value = yield from self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000)  # type: ignore[arg-type]
+            ex.integ_us = ex.t - start
+            if status == "ok":
+                try:
+                    resp = proxy_response_v1(value)
+                except MalformedResponse:
+                    ex.error_message = "Malformed Lambda proxy response"
+                    resp = gateway_response(REST_BAD_GATEWAY)
+                ex.integ_status = 200
+            elif status == "error":
+                ex.integ_status = 200
+                ex.error_message = "Internal server error"
+                resp = gateway_response(REST_BAD_GATEWAY)
+            elif status == "timeout":
+                ex.error_message = "Endpoint request timed out"
+                resp = gateway_response(REST_TIMEOUT)
+            else:
+                ex.integ_status = 429 if status == "throttled" else None
+                ex.error_message = "Execution failed due to configuration error" if status == "missing" else "Internal server error"
+                resp = gateway_response(REST_INTEGRATION_FAILURE)
+        else:
+            ex.error_message = f"integration type {integ.type} is not simulated"
+            resp = gateway_response(REST_INTEGRATION_FAILURE)
+        if cache_key is not None and cache is not None:
+            cache.put(cache_key, copy_response(resp), ttl, ex.t)
+        return self._finish(ex, resp)
+
+    def _rest_authorize(self, ex: Exchange, target: "MethodTarget", params: dict[str, str],
+                        arn: str) -> Generator[int, None, Any]:
+        a = target.authorizer
+        req = ex.req
+        stage = ex.stage
+        if a is None:
+            return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
+        if a.type == "TOKEN":
+            token = req.header(a.sources[0][1]) if a.sources else None
+            if not token or not a.token_valid(token):
+                return gateway_response(REST_UNAUTHORIZED)
+            cache_key: tuple[Any, ...] = (ex.api.id, stage.name, a.id, token)
+            event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
+        else:
+            values = []
+            missing = False
+            for kind, name in a.sources:
+                v = self._identity_value(ex, kind, name, params)
+                if not v:
+                    missing = True
+                values.append(v)
+            if missing and a.ttl_s > 0:
+                return gateway_response(REST_UNAUTHORIZED)
+            cache_key = (ex.api.id, stage.name, a.id, *values)
+            ctx = rest_request_context(
+                req, account_id=self._account_id, api_id=ex.api.id,
+                domain=f"{ex.api.id}.execute-api.{self._region}.amazonaws.com", resource_id=target.resource_id,
+                resource_path=target.resource_path, stage=stage.name, request_id=ex.request_id,
+                extended_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000, authorizer=None)
+            event = {"type": "REQUEST", "methodArn": arn,
+                     **rest_event(req, target.resource_path, params, stage.name, stage.variables, ctx)}
+            for k in ("body", "isBase64Encoded"):
+                event.pop(k, None)
+        result = self.auth_cache.get(cache_key, ex.t) if a.ttl_s > 0 else None
+        latency = 0
+        if result is None:
+            start = ex.t
+            status, value = yield from self._invoke(ex, a.uri, stage.variables, event,  # type: ignore[arg-type]
+                                                    limits.REST_TIMEOUT_MS_DEFAULT * 1000)
+            latency = ex.t - start
+            ex.auth_us += latency
+            if status == "error":
+                if isinstance(value, dict) and value.get("errorMessage") == "Unauthorized":
+                    return gateway_response(REST_UNAUTHORIZED)
+                return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
+            if status != "ok":
+                return gateway_response(AUTHORIZER_FAILURE)
+            try:
+                result = rest_output(value, ex.t, a.ttl_s)
+            except PolicyError:
+                return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
+            if a.ttl_s > 0:
+                self.auth_cache.put(cache_key, result)
+        decision = result.decide(INVOKE, arn)
+        ex.principal = result.principal_id
+        if decision == "Deny":
+            return gateway_response(EXPLICIT_DENY)
+        if decision != "Allow":
+            return gateway_response(IMPLICIT_DENY)
+        ctx_out: dict[str, Any] = {"principalId": result.principal_id, "integrationLatency": latency // 1000}
+        if result.context:
+            ctx_out.update(result.context)
+        return result, ctx_out
+
+    def _identity_value(self, ex: Exchange, kind: str, name: str, params: dict[str, str]) -> str | None:
+        req = ex.req
+        if kind == "header":
+            return req.header(name)
+        if kind == "querystring":
+            return req.query_param(name)
+        if kind == "stageVariables":
+            return ex.stage.variables.get(name)
+        return self._context_value(ex, name)
+
+    def _context_value(self, ex: Exchange, name: str) -> str | None:
+        req = ex.req
+        values = {
+            "httpMethod": req.method, "path": req.full_path, "stage": ex.stage.name if ex.stage else None,
+            "requestId": ex.request_id, "identity.sourceIp": req.source_ip, "identity.userAgent": req.user_agent,
+            "resourcePath": ex.resource_path, "routeKey": ex.route_key, "apiId": ex.api.id,
+            "domainName": f"{ex.api.id}.execute-api.{self._region}.amazonaws.com",
+        }
+        return values.get(name)
+
+    def _cognito(self, target: "MethodTarget", req: IncomingRequest) -> Response | dict[str, Any]:
+        """COGNITO_USER_POOLS: the token's signature, issuer (one of the pools) and expiry."""
+        a = target.authorizer
+        if a is None:
+            return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
+        token = req.header(a.sources[0][1]) if a.sources else None
+        if not token:
+            return gateway_response(REST_UNAUTHORIZED)
+        now_s = self.cloud.now_us // 1_000_000
+        for pool_arn in a.provider_arns:
+            pool = pool_arn.rsplit("/", 1)[-1]
+            region = pool.split("_", 1)[0]
+            issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool}"
+            try:
+                claims = validate(token, issuer=issuer, audiences=[], keys=self.jwks.get(issuer), now_s=now_s,
+                                  check_audience=False)
+            except JwtError:
+                continue
+            return {"claims": claims_for_event(claims)}
+        return gateway_response(REST_UNAUTHORIZED)
+
+    def _usage(self, ex: Exchange, api: "RestApi", stage: "RestStage", target: "MethodTarget",
+               auth: AuthResult | None) -> Response | None:
+        owner = self.owner
+        if api.api_key_source == "AUTHORIZER":
+            value = auth.usage_key if auth is not None else None
+        else:
+            value = ex.req.header("x-api-key")
+        key = owner._key_values.get(value) if value else None
+        if key is None or not key.enabled:
+            return gateway_response(REST_FORBIDDEN)
+        for plan in owner.usage_plans.values():
+            if key.id in plan.keys:
+                api_stage = plan.covers(api.id, stage.name)
+                if api_stage is not None:
+                    break
+        else:
+            return gateway_response(REST_FORBIDDEN)
+        ex.api_key_id = key.id
+        verdict = plan.admit(key.id, api_stage, f"{target.resource_path}/{target.method.http_method}",
+                             api.id, stage.name, ex.t)
+        if verdict == "THROTTLED":
+            return gateway_response(REST_THROTTLED)
+        if verdict == "QUOTA":
+            return gateway_response(QUOTA_EXCEEDED)
+        return None
+
+    # -- HTTP APIs -----------------------------------------------------------------------------------
+    def _http(self, ex: Exchange) -> Flow:
+        api: HttpApi = ex.api
+        req = ex.req
+        path = req.full_path
+        cut = path.find("/", 1)
+        first = path[1:cut] if cut > 0 else path[1:]
+        stage: HttpStage | None = api.stages.get(first) if first and first != "$default" else None
+        if stage is not None:
+            req.path = path[cut:] if cut > 0 else "/"
+        else:
+            stage = api.stages.get("$default")
+            if stage is None:
+                return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
+            req.path = path
+        ex.stage = stage
+        ex.rt = stage.runtime
+        compiled = stage.compiled()
+        if compiled is None:
+            return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
+        cors = api.cors
+        if cors and req.method == "OPTIONS" and req.header("Origin") and req.header("Access-Control-Request-Method"):
+            return self._finish(ex, _preflight(cors, req))
+        m = compiled.router.match(req.method, req.path)
+        params: dict[str, str] = {}
+        if m is not None:
+            entry, params = m
+            target: RouteTarget = entry.target
+        else:
+            target = compiled.default  # type: ignore[assignment]
+            if target is None:
+                return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
+        route = target.route
+        ex.route_key = route.key
+        ex.resource_path = target.path
+        # throttling: route settings, stage default, account
+        rt = ex.rt
+        assert rt is not None
+        bucket: Any = rt.buckets.get(route.key, False)
+        if bucket is False:
+            bucket = rt.buckets[route.key] = _route_bucket(stage, route.key, ex.t)
+        account = self._account
+        if account is None:
+            account = self._account_bucket(ex.t)
+        if bucket is not None:
+            if not bucket.take(ex.t):
+                return self._finish(ex, gateway_response(HTTP_THROTTLED))
+            if not account.take(ex.t):
+                bucket.give_back()
+                return self._finish(ex, gateway_response(HTTP_THROTTLED))
+        elif not account.take(ex.t):
+            return self._finish(ex, gateway_response(HTTP_THROTTLED))
+        # authorization
+        authorizer: dict[str, Any] | None = None
+        atype = route.authorization_type
+        if atype == "JWT":
+            outcome = self._jwt(ex, target)
+            if isinstance(outcome, Response):
+                return self._finish(ex, outcome)
+            authorizer = outcome
+        elif atype == "CUSTOM":
+            outcome2 = yield from self._http_authorize(ex, target, params)
+            if isinstance(outcome2, Response):
+                return self._finish(ex, outcome2)
+            authorizer = outcome2
+        elif atype == "AWS_IAM":
+            if not req.header("Authorization"):
+                return self._finish(ex, gateway_response(HTTP_FORBIDDEN))
+        integ = target.integration
+        if integ is None or integ.type != "AWS_PROXY":
+            ex.error_message = "no integration" if integ is None else f"integration type {integ.type} is not simulated"
+            return self._finish(ex, gateway_response(HTTP_INTERNAL if integ is not None else HTTP_NOT_FOUND))
+        domain = f"{api.id}.execute-api.{self._region}.amazonaws.com"
+        if integ.payload_format == "2.0":
+            event = http_v2_event(req, route.key, params, stage.name, stage.variables, account_id=self._account_id,
+                                  api_id=api.id, domain=domain, request_id=ex.request_id,
+                                  time_text=self._time(ex.t0), time_ms=ex.t0 // 1000, authorizer=authorizer)
+        else:
+            event = http_v1_event(req, route.key, target.path, params, stage.name, stage.variables,
+                                  account_id=self._account_id, api_id=api.id, domain=domain,
+                                  request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                  authorizer=authorizer)
+        start = ex.t
+        status, value = yield from self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000)  # type: ignore[arg-type]
+        ex.integ_us = ex.t - start
+        if status == "ok":
+            ex.integ_status = 200
+            try:
+                resp = proxy_response_v2(value) if integ.payload_format == "2.0" else proxy_response_v1(value)
+            except MalformedResponse:
+                ex.error_message = "Malformed Lambda proxy response"
+                resp = gateway_response(HTTP_INTERNAL)
+        elif status == "timeout":
+            ex.error_message = "Integration timeout"
+            resp = gateway_response(HTTP_UNAVAILABLE)
+        else:
+            ex.error_message = "Internal Server Error"
+            resp = gateway_response(HTTP_INTERNAL)
+        if cors:
+            _cors_headers(cors, req, resp)
+        return self._finish(ex, resp)
+
+    def _jwt(self, ex: Exchange, target: "RouteTarget") -> Response | dict[str, Any]:
+        a = target.authorizer
+        if a is None:
+            return gateway_response(HTTP_INTERNAL)
+        kind, name = a.sources[0] if a.sources else ("header", "Authorization")
+        token = self._identity_value(ex, kind, name, {})
+        if not token:
+            return gateway_response(HTTP_UNAUTHORIZED, {"www-authenticate": 'Bearer'})
+        issuer = (a.issuer or "").rstrip("/")
+        try:
+            claims = validate(token, issuer=issuer, audiences=a.audience, keys=self.jwks.get(issuer),
+                              now_s=ex.t // 1_000_000)
+        except JwtError as exc:
+            return gateway_response(HTTP_UNAUTHORIZED, {
+                "www-authenticate": f'Bearer scope="" error="invalid_token" error_description="{exc.description}"'})
+        scopes = token_scopes(claims)
+        wanted = target.route.scopes
+        if wanted and not any(s in scopes for s in wanted):
+            return gateway_response(HTTP_FORBIDDEN, {
+                "www-authenticate": f'Bearer scope="{" ".join(wanted)}" error="insufficient_scope" '
+                                    f'error_description="expected scopes: [{" ".join(wanted)}]"'})
+        ex.principal = claims.get("sub")
+        return {"jwt": {"claims": claims_for_event(claims), "scopes": scopes or None}}
+
+    def _http_authorize(self, ex: Exchange, target: "RouteTarget",
+                        params: dict[str, str]) -> Generator[int, None, Any]:
+        a = target.authorizer
+        req = ex.req
+        stage = ex.stage
+        api = ex.api
+        if a is None:
+            return gateway_response(HTTP_INTERNAL)
+        values: list[str | None] = []
+        for kind, name in a.sources:
+            v = self._identity_value(ex, kind, name, params)
+            if not v:
+                return gateway_response(HTTP_UNAUTHORIZED)
+            values.append(v)
+        route_arn = method_arn(self._region, self._account_id, api.id, stage.name, req.method, req.path)
+        cache_key = (api.id, stage.name, a.id, *values)
+        result = self.auth_cache.get(cache_key, ex.t) if a.ttl_s > 0 and values else None
+        if result is None:
+            domain = f"{api.id}.execute-api.{self._region}.amazonaws.com"
+            if a.payload_format == "2.0":
+                base = http_v2_event(req, target.route.key, params, stage.name, stage.variables,
+                                     account_id=self._account_id, api_id=api.id, domain=domain,
+                                     request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                     authorizer=None)
+                event: dict[str, Any] = {"version": "2.0", "type": "REQUEST", "routeArn": route_arn,
+                                         "identitySource": [v for v in values if v is not None]}
+                for k, v in base.items():
+                    if k not in ("version", "body", "isBase64Encoded"):
+                        event[k] = v
+            else:
+                base = http_v1_event(req, target.route.key, target.path, params, stage.name, stage.variables,
+                                     account_id=self._account_id, api_id=api.id, domain=domain,
+                                     request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                     authorizer=None)
+                event = {"version": "1.0", "type": "REQUEST", "methodArn": route_arn,
+                         "identitySource": ",".join(v for v in values if v is not None)}
+                for k, v in base.items():
+                    if k not in ("version", "body", "isBase64Encoded"):
+                        event[k] = v
+            start = ex.t
+            status, value = yield from self._invoke(ex, a.uri, stage.variables, event,  # type: ignore[arg-type]
+                                                    limits.HTTP_AUTHORIZER_TIMEOUT_MS * 1000)
+            ex.auth_us += ex.t - start
+            if status != "ok":
+                return gateway_response(HTTP_INTERNAL)
+            try:
+                result = http_output(value, a.simple, ex.t, a.ttl_s)
+            except PolicyError:
+                return gateway_response(HTTP_INTERNAL)
+            if a.ttl_s > 0 and values:
+                self.auth_cache.put(cache_key, result)
+        if result.decide(INVOKE, route_arn) != "Allow":
+            return gateway_response(HTTP_FORBIDDEN)
+        ex.principal = result.principal_id
+        ctx = dict(result.context or {})
+        if a.payload_format == "2.0":
+            return {"lambda": ctx}
+        out = dict(ctx)
+        if result.principal_id is not None:
+            out["principalId"] = result.principal_id
+        return out
+
+    # -- the end of every request ---------------------------------------------------------------------
+    def _finish(self, ex: Exchange, resp: Response) -> Response:
+        cfg = self.config
+        end = ex.t
+        resp.request_id = ex.request_id
+        resp.start_us = ex.t0
+        resp.end_us = end
+        resp.integration_latency_us = ex.integ_us
+        resp.route_key = ex.route_key
+        if ex.is_rest:
+            resp.headers["x-amzn-RequestId"] = ex.request_id
+        else:
+            resp.headers["apigw-requestid"] = ex.request_id
+        status = resp.status
+        stage = ex.stage
+        rt = ex.rt
+        if stage is not None and rt is not None and cfg.metrics:
+            m = rt.series
+            if m is None:
+                m = rt.series = StageMetrics(self._series(ex), cfg.latency_percentiles)
+            m.record(end, status, (end - ex.t0) / 1000, None if ex.integ_us is None else ex.integ_us / 1000,
+                     resp.cache_hit if ex.cacheable else None)
+            if rt.log_render is not None:
+                self._access_log(ex, resp, end)
+        if cfg.trace_requests:
+            self.cloud.trace.record("apigateway", "request", api=ex.api.id, stage=stage.name if stage else None,
+                                    method=ex.req.method, path=ex.req.full_path, status=status,
+                                    request_id=ex.request_id, latency_us=end - ex.t0)
+        return resp
+
+    def _series(self, ex: Exchange) -> tuple[Any, ...]:
+        store = self.cloud.metrics
+        names: tuple[str, ...]
+        if ex.is_rest:
+            dims = {"ApiName": ex.api.name, "Stage": ex.stage.name}
+            names = ("Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount", "CacheMissCount")
+        else:
+            dims = {"ApiId": ex.api.id, "Stage": ex.stage.name}
+            names = ("Count", "4xx", "5xx", "Latency", "IntegrationLatency")
+        units = {"Latency": "Milliseconds", "IntegrationLatency": "Milliseconds"}
+        out: list[Any] = [store._get(NAMESPACE, n, dims, units.get(n, "Count"), 60) for n in names]
+        if not ex.is_rest:
+            out += [None, None]
+        return tuple(out)
+
+    def _access_log(self, ex: Exchange, resp: Response, end: int) -> None:
+        req = ex.req
+        body = resp.body
+        values = {
+            "requestId": ex.request_id, "extendedRequestId": ex.request_id, "requestTime": self._time(ex.t0),
+            "requestTimeEpoch": ex.t0 // 1000, "httpMethod": req.method, "path": req.full_path,
+            "resourcePath": ex.resource_path, "routeKey": ex.route_key, "stage": ex.stage.name, "apiId": ex.api.id,
+            "domainName": f"{ex.api.id}.execute-api.{self._region}.amazonaws.com", "protocol": "HTTP/1.1",
+            "status": resp.status, "responseLength": len(body) if isinstance(body, bytes) else len(body.encode()),
+            "responseLatency": (end - ex.t0) // 1000,
+            "integrationLatency": None if ex.integ_us is None else ex.integ_us // 1000,
+            "integrationStatus": ex.integ_status, "identity.sourceIp": req.source_ip,
+            "identity.userAgent": req.user_agent, "authorizer.principalId": ex.principal,
+            "error.message": ex.error_message if ex.error_message else (
+                _message_of(resp) if resp.error_type or resp.status >= 400 and ex.integ_us is None else None),
+            "error.responseType": resp.error_type, "identity.apiKeyId": ex.api_key_id,
+        }
+        line = ex.rt.log_render(values)  # type: ignore[union-attr, misc]
+        self.cloud.logs.write(ex.rt.log_group, f"{ex.api.id}/{ex.stage.name}", line, end // 1000)  # type: ignore[union-attr, arg-type]
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+_MASK88 = (1 << 88) - 1
+
+
+def _b64_id(n: int) -> str:
+    """11 random bytes in base64: 15 characters and ``=`` (AWS's extended request ids look like
+    ``JKJaXmPLvHcESHA=``)."""
+    return _b64encode((n & _MASK88).to_bytes(11, "big")).decode()
+
+
+def _stage_bucket(stage: "RestStage", key: str, now_us: int) -> TokenBucket | None:
+    rate = stage.setting(key, "throttlingRateLimit")
+    burst = stage.setting(key, "throttlingBurstLimit")
+    if rate is None and burst is None:
+        return None
+    return TokenBucket(float(limits.ACCOUNT_RATE if rate is None else rate),
+                       int(limits.ACCOUNT_BURST if burst is None else burst), now_us)
+
+
+def _route_bucket(stage: "HttpStage", route_key: str, now_us: int) -> TokenBucket | None:
+    s = stage.route_settings.get(route_key) or {}
+    d = stage.default_route_settings or {}
+    rate = s.get("ThrottlingRateLimit", d.get("ThrottlingRateLimit"))
+    burst = s.get("ThrottlingBurstLimit", d.get("ThrottlingBurstLimit"))
+    if rate is None and burst is None:
+        return None
+    return TokenBucket(float(limits.ACCOUNT_RATE if rate is None else rate),
+                       int(limits.ACCOUNT_BURST if burst is None else burst), now_us)
+
+
+def _caching_on(stage: "RestStage", target: "MethodTarget | None") -> bool:
+    if target is None:
+        return False
+    on = stage.setting(target.setting_key, "cachingEnabled")
+    if on is None:
+        return target.method.http_method == "GET"
+    return bool(on)
+
+
+def _cache_key(target: "MethodTarget", req: IncomingRequest, params: dict[str, str]) -> tuple[Any, ...]:
+    values: list[Any] = [target.resource_path, req.method]
+    integ = target.method.integration
+    for p in integ.cache_key_parameters if integ is not None else ():
+        _, _, rest = p.partition("method.request.")
+        kind, _, name = rest.partition(".")
+        if kind == "header":
+            values.append(req.header(name))
+        elif kind == "querystring":
+            values.append(req.query_param(name))
+        elif kind == "path":
+            values.append(params.get(name))
+        elif kind == "multivaluequerystring":
+            values.append(tuple(v for k, v in req.query_pairs() if k == name))
+        else:
+            values.append(tuple(v for k, v in req.pairs if k.lower() == name.lower()))
+    return tuple(values)
+
+
+def _mock(integ: Any) -> Response:
+    """MOCK: the request template's ``statusCode`` selects the integration response, whose
+    ``application/json`` template is the body (templates are literal JSON: no VTL)."""
+    code = 200
+    tmpl = integ.request_templates.get("application/json")
+    if tmpl:
+        try:
+            parsed = json.loads(tmpl)
+            if isinstance(parsed, dict) and isinstance(parsed.get("statusCode"), int):
+                code = parsed["statusCode"]
+        except ValueError:
+            pass
+    ir = integ.responses.get(str(code))
+    if ir is None:
+        for r in integ.responses.values():
+            if not r.get("selectionPattern"):
+                ir = r
+                break
+    if ir is None:
+        return gateway_response(REST_INTEGRATION_FAILURE)
+    body = (ir.get("responseTemplates") or {}).get("application/json", "")
+    headers = {"content-type": JSON}
+    for k, v in (ir.get("responseParameters") or {}).items():
+        if k.startswith("method.response.header.") and isinstance(v, str) and v.startswith("'") and v.endswith("'"):
+            headers[k[len("method.response.header."):]] = v[1:-1]
+    return Response(int(ir["statusCode"]), headers, body or "")
+
+
+def _message_of(resp: Response) -> str | None:
+    try:
+        body = json.loads(resp.body)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(body, dict):
+        return body.get("message", body.get("Message"))
+    return None
+
+
+def _origin_allowed(cors: dict[str, Any], origin: str | None) -> str | None:
+    if not origin:
+        return None
+    allowed = cors.get("AllowOrigins") or []
+    if "*" in allowed:
+        return "*"
+    return origin if origin in allowed else None
+
+
+def _preflight(cors: dict[str, Any], req: IncomingRequest) -> Response:
+    """CORS preflight answered by API Gateway itself (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html)."""
+    headers: dict[str, str] = {}
+    origin = _origin_allowed(cors, req.header("Origin"))
+    if origin is not None:
+        headers["access-control-allow-origin"] = origin
+        if cors.get("AllowMethods"):
+            headers["access-control-allow-methods"] = ",".join(cors["AllowMethods"])
+        if cors.get("AllowHeaders"):
+            headers["access-control-allow-headers"] = ",".join(cors["AllowHeaders"])
+        if cors.get("MaxAge") is not None:
+            headers["access-control-max-age"] = str(cors["MaxAge"])
+        if cors.get("AllowCredentials"):
+            headers["access-control-allow-credentials"] = "true"
+    return Response(204, headers, "")
+
+
+def _cors_headers(cors: dict[str, Any], req: IncomingRequest, resp: Response) -> None:
+    """With a CORS configuration, API Gateway ignores the integration's CORS headers."""
+    for k in [k for k in resp.headers if k.lower().startswith("access-control-")]:
+        del resp.headers[k]
+    origin = _origin_allowed(cors, req.header("Origin"))
+    if origin is not None:
+        resp.headers["access-control-allow-origin"] = origin
+        if cors.get("ExposeHeaders"):
+            resp.headers["access-control-expose-headers"] = ",".join(cors["ExposeHeaders"])
+        if cors.get("AllowCredentials"):
+            resp.headers["access-control-allow-credentials"] = "true"
+
+
+__all__ = ["Gateway", "GatewayConfig", "StageRuntime"]

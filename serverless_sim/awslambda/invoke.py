@@ -1,0 +1,767 @@
+"""The invoke path: one :class:`Invocation` from arrival to completion, and the ``Invoke`` action.
+
+One path serves every caller (the wire ``Invoke``, the native API, the asynchronous queue, event
+source mappings, workloads):
+
+1. :meth:`InvokeEngine._start` *at the current instant*: pick an environment (provisioned
+   concurrency of the qualifier first, then the most recently used idle environment of the
+   version, else a new one) after the concurrency checks (:mod:`.concurrency`), which raise
+   ``TooManyRequestsException`` with AWS's ``Reason``; run Init (or a SnapStart restore) if the
+   environment is new; run the handler on the virtual clock (:mod:`.runtime`). The handler's code
+   runs *now*, in full; its duration is the virtual time it spent plus the function's duration
+   model, capped by the timeout. The environment stays busy until the end instant.
+2. :meth:`InvokeEngine._complete` *at the end instant* (one scheduled event per invocation):
+   the environment is released (or reset), logs, metrics, billing and the trace are written, and
+   the invocation's callbacks and kernel event fire. The asynchronous queue and event source
+   mappings hang their retries / DLQ / destinations / batch bookkeeping on these callbacks.
+
+Blocking semantics of a *synchronous* invoke (``Invoke`` RequestResponse, ``Lambda.invoke``):
+
+- from user code **outside** the simulation: the call returns when the invocation completes, the
+  clock advanced to that instant (events due meanwhile run), like the real blocking call;
+- from **inside a handler** (a function calling another synchronously): the inner invocation runs
+  at the caller's virtual instant and its latency moves the *caller's* clock forward (like a
+  ``time.sleep`` of that length: it counts in the caller's duration and can time it out);
+- from **another simulation event** (a process, a callback, an event source poller): the kernel
+  is already running, so the call must not re-enter it: the result is returned at once and the
+  clock is not moved (the environment is still busy until the end instant). A process that should
+  *wait* for the response yields :meth:`InvokeEngine.invoke_event` instead, an event that fires
+  at the completion instant with the :class:`Invocation`.
+
+Side effects of handler code on other services happen at the instant the handler's code runs
+(the invocation's start), not spread over its duration: a known deviation.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..kernel.process import Event
+from ..kernel.scheduler import Scheduler
+from ..kernel.service import operation
+from . import limits, snapstart as _snapstart
+from .context import LambdaContext
+from .environments import (
+    IDLE,
+    EnvironmentPool,
+    ExecutionEnvironment,
+    error_log_line,
+    error_payload,
+    load_package_handler,
+    reserved_env_vars,
+)
+from .errors import (
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    RequestTooLargeException,
+    SnapStartException,
+    SnapStartTimeoutException,
+)
+from .functions import Function, FunctionVersion
+from .package import ModuleSpace, private_random_module
+from .reporting import log_tail, report_line, timeout_line
+from .runtime import Run, current_run, run_user_code
+
+if TYPE_CHECKING:
+    from .service import Lambda
+
+_RUN_LOOP_CODES = (Scheduler.run_until_us.__code__, Scheduler.run_until_idle_us.__code__)
+
+
+class PayloadStream:
+    """The response ``Payload``: a read-once stream like botocore's ``StreamingBody``."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def read(self, amt: int | None = None) -> bytes:
+        data = self._data
+        if amt is None or amt < 0:
+            chunk = data[self._pos:]
+            self._pos = len(data)
+        else:
+            chunk = data[self._pos:self._pos + amt]
+            self._pos += len(chunk)
+        return chunk
+
+    def iter_lines(self, chunk_size: int = 1024, keepends: bool = False) -> Any:
+        yield from self.read().splitlines(keepends)
+
+    def iter_chunks(self, chunk_size: int = 1024) -> Any:
+        while True:
+            chunk = self.read(chunk_size)
+            if not chunk:
+                return
+            yield chunk
+
+    def __iter__(self) -> Any:
+        return self.iter_chunks()
+
+    def close(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<PayloadStream {len(self._data)} bytes>"
+
+
+class Invocation:
+    """One invocation: its request, environment, timing and outcome.
+
+    Times are integer epoch microseconds: ``arrival_us`` (accepted), ``start_us`` (the
+    environment starts working on it: Init or restore first if ``cold``), ``invoke_start_us``
+    (the handler starts), ``end_us`` (the response is ready). ``payload`` is the handler's
+    return value (native calls) or response bytes (wire calls), or the error document.
+    """
+
+    __slots__ = (
+        "request_id", "function", "version", "resource", "invocation_type", "event", "wire",
+        "arrival_us", "start_us", "invoke_start_us", "end_us", "env", "cold", "init_us",
+        "restore_us", "duration_us", "billed_ms", "result", "error", "timed_out", "done",
+        "provisioned", "spillover", "output", "callbacks", "_event", "log_lines", "reset",
+        "tail", "client_context", "attempt", "tag",
+    )
+
+    def __init__(self, request_id: str, version: FunctionVersion, resource: str | None,
+                 invocation_type: str, event: Any, wire: bool, arrival_us: int) -> None:
+        self.request_id = request_id
+        self.function = version.function
+        self.version = version
+        self.resource = resource
+        self.invocation_type = invocation_type
+        self.event = event
+        self.wire = wire
+        self.arrival_us = arrival_us
+        self.start_us = arrival_us
+        self.invoke_start_us = arrival_us
+        self.end_us = arrival_us
+        self.env: ExecutionEnvironment | None = None
+        self.cold = False
+        self.init_us = 0
+        self.restore_us = 0
+        self.duration_us = 0
+        self.billed_ms = 0
+        self.result: Any = None
+        self.error: dict[str, Any] | None = None
+        self.timed_out = False
+        self.done = False
+        self.provisioned = False
+        self.spillover = False
+        self.output = ""
+        self.callbacks: list[Callable[["Invocation"], Any]] | None = None
+        self._event: Event | None = None
+        self.log_lines: list[tuple[int, str]] | None = None
+        #: True when the environment must be reset after this invocation (timeout, crash).
+        self.reset = False
+        self.tail = False
+        self.client_context: Any = None
+        #: Attempt number (1 for the first); the async queue and ESMs may set it.
+        self.attempt = 1
+        #: Free slot for callers (the async queue and ESMs keep their record here).
+        self.tag: Any = None
+
+    # -- outcome ------------------------------------------------------------------------------
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def payload(self) -> Any:
+        """The response: the handler's result, or the error document."""
+        return self.result if self.error is None else self.error
+
+    @property
+    def function_error(self) -> str | None:
+        """``"Unhandled"`` for a function error (the ``X-Amz-Function-Error`` header), else None."""
+        return None if self.error is None else "Unhandled"
+
+    @property
+    def status_code(self) -> int:
+        return 202 if self.invocation_type == "Event" else 200
+
+    @property
+    def executed_version(self) -> str:
+        return self.version.version
+
+    @property
+    def cold_start(self) -> bool:
+        return self.cold
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration_us / 1_000_000
+
+    @property
+    def latency_us(self) -> int:
+        """From arrival to response (Init / restore included)."""
+        return self.end_us - self.arrival_us
+
+    def payload_bytes(self) -> bytes:
+        """The response as the wire carries it (JSON bytes)."""
+        value = self.payload
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        return json.dumps(value).encode()
+
+    def on_complete(self, fn: Callable[["Invocation"], Any]) -> None:
+        """Call ``fn(invocation)`` at the completion instant (at once if already complete)."""
+        if self.done:
+            fn(self)
+        elif self.callbacks is None:
+            self.callbacks = [fn]
+        else:
+            self.callbacks.append(fn)
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else "running"
+        return (
+            f"<Invocation {self.request_id} {self.function.name}:{self.version.version} {state}"
+            f"{' cold' if self.cold else ''}{' error' if self.error else ''}>"
+        )
+
+
+def _scheduler_running(scheduler: Scheduler) -> bool:
+    """True when called from inside the kernel's run loop (a simulation event)."""
+    flag = getattr(scheduler, "running", None)
+    if isinstance(flag, bool):
+        return flag
+    f: Any = sys._getframe(2)
+    while f is not None:
+        if f.f_code in _RUN_LOOP_CODES:
+            return True
+        f = f.f_back
+    return False
+
+
+class InvokeEngine:
+    """The invoke path (mixed into :class:`~.service.Lambda`)."""
+
+    # -- environments -------------------------------------------------------------------------
+    def _new_environment(self: "Lambda", version: FunctionVersion, pool: EnvironmentPool,
+                         init_type: str, now_us: int) -> ExecutionEnvironment:
+        fn = version.function
+        fn.env_seq += 1
+        day = self._day_prefix(now_us)
+        stream = f"{day}[{version.version}]{self.cloud.streams.hex_id(f'lambda/{fn.name}/env')}"
+        env = ExecutionEnvironment(f"{fn.name}:{version.version}#{fn.env_seq}", version, pool, now_us, stream, init_type)
+        pool.live += 1
+        pool.members[env.id] = env
+        st = fn.stats
+        self._integrate(fn, now_us)
+        st.environments += 1
+        if self.config.trace_invocations or init_type != "on-demand":
+            self.cloud.trace.record("lambda", "environment_created", function=fn.name,
+                                    version=version.version, environment=env.id, init_type=init_type)
+        return env
+
+    def _day_prefix(self: "Lambda", now_us: int) -> str:
+        day = now_us // 86_400_000_000
+        cached = self._day_cache
+        if cached[0] != day:
+            cached = self._day_cache = (day, self.cloud.clock.now.strftime("%Y/%m/%d/"))
+        return cached[1]
+
+    def _env_vars(self: "Lambda", env: ExecutionEnvironment) -> dict[str, str] | None:
+        version = env.version
+        if version.code.is_native and not version.environment:
+            return None
+        if env.env_vars is None:
+            env.env_vars = reserved_env_vars(version, self.cloud.region, env.log_stream, env.init_type)
+        return env.env_vars
+
+    def _initialise(self: "Lambda", env: ExecutionEnvironment, start_us: int, limit_us: int,
+                    capture: bool) -> tuple[int, dict[str, Any] | None, str, bool]:
+        """Run Init for ``env``: ``(init_us, error_document, output, timed_out)``."""
+        version = env.version
+        fn = version.function
+        cfg = self.config
+        if version.init_duration_us is not None:
+            modelled = version.init_duration_us
+        else:
+            modelled = cfg.init_model.duration_us(version.runtime, version.memory)
+        code = version.code
+        if code.package is None and code.factory is None:
+            env.handler = code.handler
+            return modelled, None, "", False
+        user_start = start_us + modelled
+        deadline = start_us + limit_us
+        if code.package is not None:
+            seed = self.cloud.rng(f"lambda/{fn.name}/env").getrandbits(64)
+            space = env.space = ModuleSpace(
+                code.package, {"snapshot_restore_py": _snapstart_module(), "random": private_random_module(seed)}
+            )
+            hooks = env.hooks = _snapstart.HookRegistry()
+            body: Callable[[], Any] = lambda: load_package_handler(space, version.handler)
+            enter, leave = space.enter, space.exit
+        else:
+            hooks = env.hooks = _snapstart.HookRegistry()
+            body = code.factory  # type: ignore[assignment]
+            enter = leave = None  # type: ignore[assignment]
+        _snapstart._TARGETS.append(hooks)
+        try:
+            out = run_user_code(
+                body, (), start_us=user_start, deadline_us=deadline, env=self._env_vars(env),
+                virtual_time=version.virtual_time, capture=capture, enter=enter, leave=leave,
+            )
+        finally:
+            _snapstart._TARGETS.pop()
+        init_us = modelled + out.elapsed_us
+        if out.deadline:
+            return limit_us, None, out.output, True
+        if not out.ok:
+            return init_us, error_payload(out.error, ""), out.output, False  # type: ignore[arg-type]
+        if not callable(out.value):
+            return init_us, {"errorMessage": f"Handler '{version.handler}' is not callable",
+                             "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []}, out.output, False
+        env.handler = out.value
+        return init_us, None, out.output, False
+
+    def _restore(self: "Lambda", env: ExecutionEnvironment, start_us: int, capture: bool) -> tuple[int, str]:
+        """Restore ``env`` from its version's snapshot: ``(restore_us, output)``."""
+        version = env.version
+        snap = version.snapshot
+        assert snap is not None
+        modules, hooks, handler = snap.restore()
+        extra = {"snapshot_restore_py": _snapstart_module()}
+        if "random" in modules:
+            extra["random"] = modules.pop("random")
+        space = env.space = ModuleSpace(version.code.package, extra)  # type: ignore[arg-type]
+        space.modules.update(modules)
+        env.hooks = hooks
+        env.handler = handler
+        modelled = self.config.restore_model.duration_us(version.runtime, version.memory)
+        if not hooks.after:
+            return modelled, ""
+        out = run_user_code(
+            hooks.run_after, (), start_us=start_us + modelled, deadline_us=start_us + modelled + 10_000_000,
+            env=self._env_vars(env), virtual_time=version.virtual_time, capture=capture,
+            enter=space.enter, leave=space.exit,
+        )
+        if out.deadline:
+            raise SnapStartTimeoutException("Runtime failed to restore the snapshot within the timeout.")
+        if not out.ok:
+            raise SnapStartException(f"Runtime failed to restore the snapshot: {type(out.error).__name__}: {out.error}")
+        return modelled + out.elapsed_us, out.output
+
+    # -- the path ---------------------------------------------------------------------------
+    def _start(self: "Lambda", version: FunctionVersion, resource: str | None, event: Any, *,
+               invocation_type: str = "RequestResponse", wire: bool = False, start_us: int | None = None,
+               tail: bool = False, client_context: Any = None) -> Invocation:
+        """Start one invocation now (see the module docstring). Raises TooManyRequestsException."""
+        cloud = self.cloud
+        now = cloud.clock.now_us
+        fn = version.function
+        cfg = self.config
+        # 1. an environment ------------------------------------------------------------------
+        env = None
+        spill = False
+        if fn.provisioned and resource is not None:
+            pc = fn.provisioned.get(resource)
+            if pc is not None and pc.ready:
+                env = pc.pool.take()
+                spill = env is None
+        if env is None:
+            reason = self._admit(fn)
+            if reason is not None:
+                self._throttle(fn, resource, reason)
+            env = version.pool.take()  # type: ignore[union-attr]
+            if env is None:
+                if not self._take_token(fn, now):
+                    self._throttle(fn, resource, "ConcurrentInvocationLimitExceeded", scaling=True)
+                env = self._new_environment(version, version.pool, "on-demand", now)  # type: ignore[arg-type]
+            fn.od_in_flight += 1
+            if fn.reserved is None:
+                self._unreserved_usage += 1
+        self._integrate(fn, now)
+        fn.in_flight += 1
+        self._in_flight += 1
+        st = fn.stats
+        if fn.in_flight > st.peak_concurrency:
+            st.peak_concurrency = fn.in_flight
+        # 2. the invocation ----------------------------------------------------------------
+        rid = cloud.streams.uuid(fn.rng_name)
+        t0 = now if start_us is None or start_us < now else start_us
+        inv = Invocation(rid, version, resource, invocation_type, event, wire, t0)
+        inv.env = env
+        inv.provisioned = env.provisioned
+        inv.spillover = spill
+        inv.tail = tail
+        inv.client_context = client_context
+        capture = cfg.logging or tail
+        logs: list[tuple[int, str]] | None = [] if capture else None
+        inv.log_lines = logs
+        invoke_start = t0
+        if env.handler is None and not env.init_pending:
+            inv.cold = True
+            st.cold_starts += 1
+            if version.snapshot is not None:
+                try:
+                    restore_us, output = self._restore(env, t0, capture)
+                except Exception:
+                    self._abort_start(fn, env, now)
+                    raise
+                inv.restore_us = restore_us
+                st.restores += 1
+                invoke_start = t0 + restore_us
+                if logs is not None and output:
+                    logs.extend((t0, line) for line in output.splitlines())
+            else:
+                limit = round(cfg.init_limit_s * 1_000_000)
+                init_us, err, output, init_timed_out = self._initialise(env, t0, limit, capture)
+                if logs is not None and output:
+                    logs.extend((t0, line) for line in output.splitlines())
+                if init_timed_out:
+                    env.init_pending = True
+                    env.space = None
+                    if logs is not None:
+                        logs.append((t0 + limit, f"INIT_REPORT Init Duration: {limit / 1000:.2f} ms\tPhase: init\tStatus: timeout"))
+                    init_us = limit
+                inv.init_us = init_us
+                env.init_us = init_us
+                invoke_start = t0 + init_us
+                if err is not None:
+                    inv.error = err
+                    inv.reset = True
+                    if logs is not None:
+                        logs.append((invoke_start, error_log_line(err)))
+        inv.invoke_start_us = invoke_start
+        if inv.error is None:
+            self._run_handler(inv, env, invoke_start, capture)
+        else:
+            inv.end_us = invoke_start
+        # 3. completion at the end instant ---------------------------------------------------
+        end = inv.end_us
+        if end < now:
+            end = inv.end_us = now
+        cloud.scheduler.schedule_at_us(end, self._complete, (inv,))
+        return inv
+
+    def _run_handler(self: "Lambda", inv: Invocation, env: ExecutionEnvironment, invoke_start: int,
+                     capture: bool) -> None:
+        version = env.version
+        fn = version.function
+        timeout_us = version.timeout * 1_000_000
+        deadline = invoke_start + timeout_us
+        run = Run(invoke_start, deadline)
+        handler: Any = env.handler
+        if env.init_pending:
+            # Suppressed init: Init runs again in the Invoke phase, under the function timeout.
+            handler = self._suppressed_init_handler(env)
+        event = inv.event
+        if inv.wire:
+            raw = event
+            try:
+                event = json.loads(raw) if raw else {}
+            except ValueError:
+                event = raw
+        ctx = LambdaContext(
+            function_name=fn.name, function_version=version.version,
+            invoked_function_arn=fn.arn if inv.resource is None else f"{fn.arn}:{inv.resource}",
+            memory_limit_in_mb=version.memory, aws_request_id=inv.request_id,
+            log_group_name=version.log_group, log_stream_name=env.log_stream, deadline_us=deadline,
+            run=run, client_context=inv.client_context,
+        )
+        out = run_user_code(
+            handler, (event, ctx), start_us=invoke_start, deadline_us=deadline,  # type: ignore[arg-type]
+            env=self._env_vars(env), virtual_time=version.virtual_time, capture=capture,
+            enter=env.enter if env.space is not None else None,
+            leave=env.leave if env.space is not None else None, run=run,
+        )
+        sampler = version.duration_sampler
+        if sampler is None:
+            modelled = version.duration_const_us
+        else:
+            value = sampler(self.cloud.rng(fn.duration_stream))
+            modelled = round(value * 1_000_000) if value > 0 else 0
+        total = out.elapsed_us + modelled
+        logs = inv.log_lines
+        if logs is not None and out.output:
+            logs.extend((invoke_start, line) for line in out.output.splitlines())
+        if out.deadline or total > timeout_us:
+            total = timeout_us
+            inv.timed_out = True
+            inv.reset = True
+            inv.error = {
+                "errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after {version.timeout:.2f} seconds",
+                "errorType": "Sandbox.Timedout",
+            }
+            if logs is not None:
+                logs.append((invoke_start + total, timeout_line(invoke_start + total, inv.request_id, version.timeout)))
+        elif not out.ok:
+            err = error_payload(out.error, inv.request_id)  # type: ignore[arg-type]
+            inv.error = err
+            if err.get("errorType") == "Runtime.ExitError":
+                inv.reset = True
+            if logs is not None:
+                logs.append((invoke_start + total, error_log_line(err)))
+        else:
+            result = out.value
+            if inv.wire:
+                try:
+                    data = json.dumps(result).encode()
+                except (TypeError, ValueError) as exc:
+                    inv.error = {
+                        "errorMessage": f"Unable to marshal response: {exc}",
+                        "errorType": "Runtime.MarshalError",
+                        "requestId": inv.request_id,
+                        "stackTrace": [],
+                    }
+                else:
+                    if len(data) > limits.SYNC_PAYLOAD_MAX_BYTES:
+                        inv.error = {
+                            "errorMessage": f"Response payload size exceeded maximum allowed payload size ({limits.SYNC_PAYLOAD_MAX_BYTES} bytes).",
+                            "errorType": "Function.ResponseSizeTooLarge",
+                        }
+                    else:
+                        inv.result = data
+            else:
+                inv.result = result
+            if env.init_pending:
+                env.init_pending = False
+        inv.duration_us = total
+        inv.end_us = invoke_start + total
+
+    def _suppressed_init_handler(self: "Lambda", env: ExecutionEnvironment) -> Callable[[Any, Any], Any]:
+        version = env.version
+        fn = version.function
+
+        def init_then_handle(event: Any, context: Any) -> Any:
+            handler: Any
+            if version.code.package is not None:
+                seed = self.cloud.rng(f"lambda/{fn.name}/env").getrandbits(64)
+                space = env.space = ModuleSpace(
+                    version.code.package,
+                    {"snapshot_restore_py": _snapstart_module(), "random": private_random_module(seed)},
+                )
+                space.enter()
+                try:
+                    handler = load_package_handler(space, version.handler)
+                finally:
+                    space.exit()
+            elif version.code.factory is not None:
+                handler = version.code.factory()
+            else:  # pragma: no cover - native handlers have no user Init
+                handler = version.code.handler
+            env.handler = handler
+            if env.space is not None:
+                env.space.enter()
+                try:
+                    return handler(event, context)
+                finally:
+                    env.space.exit()
+            return handler(event, context)
+
+        return init_then_handle
+
+    def _abort_start(self: "Lambda", fn: Function, env: ExecutionEnvironment, now: int) -> None:
+        """Undo the accounting of a start that failed before running (restore errors)."""
+        self._integrate(fn, now)
+        fn.in_flight -= 1
+        self._in_flight -= 1
+        if not env.provisioned:
+            fn.od_in_flight -= 1
+            if fn.reserved is None:
+                self._unreserved_usage -= 1
+        self._shutdown(env, "reset")
+
+    def _complete(self: "Lambda", inv: Invocation) -> None:
+        cloud = self.cloud
+        now = cloud.clock.now_us
+        env = inv.env
+        assert env is not None
+        fn = inv.function
+        version = inv.version
+        cfg = self.config
+        self._integrate(fn, now)
+        concurrency = fn.in_flight
+        account_concurrency = self._in_flight
+        fn.in_flight -= 1
+        self._in_flight -= 1
+        if not env.provisioned:
+            fn.od_in_flight -= 1
+            if fn.reserved is None:
+                self._unreserved_usage -= 1
+        # billing --------------------------------------------------------------------------
+        st = fn.stats
+        st.invocations += 1
+        dur = inv.duration_us
+        if env.provisioned:
+            billed = -(-dur // 1000)
+            st.mb_ms_provisioned += billed * version.memory
+        else:
+            billed = -(-(dur + inv.init_us) // 1000)
+            if billed < 1:
+                billed = 1
+            if version.architecture == "x86_64":
+                st.mb_ms_on_demand += billed * version.memory
+            else:
+                st.mb_ms_on_demand_arm += billed * version.memory
+        if billed < 1:
+            billed = 1
+        inv.billed_ms = billed
+        st.requests_billed += 1
+        if inv.error is not None:
+            st.errors += 1
+            if inv.timed_out:
+                st.timeouts += 1
+        # environment ------------------------------------------------------------------------
+        env.invocations += 1
+        if inv.reset or version.retired or fn.deleted or env.doomed:
+            self._shutdown(env, "reset" if inv.reset else "retired")
+        else:
+            env.state = IDLE
+            env.last_used_us = now
+            env.pool.put(env)
+            if env.reclaim is None and not env.provisioned:
+                self._arm_reclaim(env)
+        # logs, metrics, trace -----------------------------------------------------------------
+        if inv.log_lines is not None:
+            self._write_logs(inv)
+        m = fn.metrics
+        if m is None:
+            m = self._function_metrics(fn)
+        m.record(inv.error is not None, dur / 1000, inv.provisioned, inv.spillover, concurrency,
+                 account_concurrency, now)
+        if inv.resource is not None:
+            self._resource_metrics(inv, now)
+        if cfg.trace_invocations:
+            cloud.trace.record(
+                "lambda", "invoke", function=fn.name, version=version.version, request_id=inv.request_id,
+                cold=inv.cold, duration_us=dur, status="timeout" if inv.timed_out else ("error" if inv.error else "ok"),
+            )
+        inv.done = True
+        callbacks = inv.callbacks
+        if callbacks:
+            inv.callbacks = None
+            for cb in callbacks:
+                cb(inv)
+        if inv._event is not None:
+            inv._event.succeed(inv)
+        if self._async.waiting:
+            self._async.kick()
+
+    def _write_logs(self: "Lambda", inv: Invocation) -> None:
+        version = inv.version
+        env = inv.env
+        assert env is not None and inv.log_lines is not None
+        rid = inv.request_id
+        restore_billed = -(-inv.restore_us // 1000) if inv.restore_us else 0
+        used = min(version.memory, self.config.max_memory_used_mb)
+        lines: list[tuple[int, str]] = [(inv.start_us, f"START RequestId: {rid} Version: {version.version}")]
+        lines.extend(inv.log_lines)
+        lines.append((inv.end_us, f"END RequestId: {rid}"))
+        lines.append((inv.end_us, report_line(
+            rid, inv.duration_us, inv.billed_ms, version.memory, used,
+            inv.init_us if inv.cold and not inv.restore_us else 0, inv.restore_us, restore_billed, inv.timed_out,
+        )))
+        inv.log_lines = lines
+        if self.config.logging:
+            write = self.cloud.logs.write
+            group = version.log_group
+            stream = env.log_stream
+            for t, message in lines:
+                write(group, stream, message, t // 1000)
+
+    def log_tail(self: "Lambda", inv: Invocation) -> bytes:
+        """The last 4 KB of an invocation's log (what ``LogType=Tail`` returns, decoded)."""
+        if inv.log_lines is None:
+            return b""
+        return log_tail([m for _, m in inv.log_lines], limits.LOG_TAIL_BYTES)
+
+    # -- synchronous invocation with blocking semantics ----------------------------------------
+    def _invoke_sync(self: "Lambda", version: FunctionVersion, resource: str | None, event: Any, *,
+                     wire: bool = False, tail: bool = False, client_context: Any = None) -> Invocation:
+        run = current_run()
+        if run is not None:
+            inv = self._start(version, resource, event, wire=wire, start_us=run.now_us, tail=tail,
+                              client_context=client_context)
+            run.advance(max(0, inv.end_us - run.now_us))
+            return inv
+        sched = self.cloud.scheduler
+        if _scheduler_running(sched):
+            return self._start(version, resource, event, wire=wire, tail=tail, client_context=client_context)
+        inv = self._start(version, resource, event, wire=wire, tail=tail, client_context=client_context)
+        sched.run_until_us(inv.end_us)
+        return inv
+
+    # -- wire ---------------------------------------------------------------------------------
+    @operation("Invoke")
+    def invoke_op(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+        fn, qualifier = self._function_from_request(request)
+        itype = request.get("InvocationType", "RequestResponse")
+        if itype not in ("RequestResponse", "Event", "DryRun"):
+            raise InvalidParameterValueException(
+                f"1 validation error detected: Value '{itype}' at 'invocationType' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
+            )
+        log_type = request.get("LogType", "None")
+        if log_type not in ("None", "Tail"):
+            raise InvalidParameterValueException(
+                f"1 validation error detected: Value '{log_type}' at 'logType' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [None, Tail]"
+            )
+        payload = request.get("Payload", b"")
+        if hasattr(payload, "read"):
+            payload = payload.read()
+        if isinstance(payload, str):
+            payload = payload.encode()
+        if payload is None:
+            payload = b""
+        limit = limits.ASYNC_PAYLOAD_MAX_BYTES if itype == "Event" else limits.SYNC_PAYLOAD_MAX_BYTES
+        if len(payload) > limit:
+            raise RequestTooLargeException(
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+            )
+        if payload:
+            try:
+                json.loads(payload)
+            except ValueError as exc:
+                raise InvalidRequestContentException(f"Could not parse request body into json: {exc}") from None
+        version, resource = self._route(fn, qualifier)
+        if itype == "DryRun":
+            return {"StatusCode": 204, "Payload": PayloadStream(b"")}
+        if itype == "Event":
+            self._async.submit(fn, qualifier, payload, wire=True)
+            return {"StatusCode": 202, "Payload": PayloadStream(b"")}
+        client_context = request.get("ClientContext")
+        if client_context:
+            try:
+                client_context = json.loads(base64.b64decode(client_context))
+            except ValueError:
+                raise InvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.") from None
+        inv = self._invoke_sync(version, resource, payload, wire=True, tail=log_type == "Tail",
+                                client_context=client_context)
+        response: dict[str, Any] = {
+            "StatusCode": 200,
+            "ExecutedVersion": inv.version.version,
+            "Payload": PayloadStream(inv.payload_bytes()),
+        }
+        if inv.error is not None:
+            response["FunctionError"] = "Unhandled"
+        if log_type == "Tail":
+            if not inv.done:
+                self._finish_log_lines(inv)
+            response["LogResult"] = base64.b64encode(self.log_tail(inv)).decode()
+        return response
+
+    def _finish_log_lines(self: "Lambda", inv: Invocation) -> None:
+        """Log lines of an invocation still running (a Tail from inside the simulation)."""
+        if inv.log_lines is None:
+            return
+        rid = inv.request_id
+        inv.log_lines = [(inv.start_us, f"START RequestId: {rid} Version: {inv.version.version}")] + inv.log_lines + [
+            (inv.end_us, f"END RequestId: {rid}")
+        ]
+
+
+def _snapstart_module() -> Any:
+    """What ``import snapshot_restore_py`` gives code inside an environment."""
+    return _snapstart
+
+
+__all__ = ["Invocation", "InvokeEngine", "PayloadStream"]

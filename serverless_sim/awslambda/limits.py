@@ -1,0 +1,82 @@
+"""Lambda's documented numbers, in one place, each with its source.
+
+Sources (read 2026-11):
+
+- [quotas] https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+- [invoke] https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+- [scaling] https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html
+- [res-conc] https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+- [lifecycle] https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+- [memory] https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+- [timeout] https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+- [snapstart] https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+- [pricing] https://aws.amazon.com/lambda/pricing/ (US East (N. Virginia), first tier)
+"""
+
+from __future__ import annotations
+
+# -- configuration ranges -----------------------------------------------------------------
+MEMORY_MIN_MB = 128  # [memory] 128 MB to 10,240 MB in 1-MB increments
+MEMORY_MAX_MB = 10_240
+MEMORY_DEFAULT_MB = 128
+TIMEOUT_MIN_S = 1  # [timeout] 1 s to 900 s (15 minutes); default 3 s
+TIMEOUT_MAX_S = 900
+TIMEOUT_DEFAULT_S = 3
+#: [quotas] "Environment variables: 4 KB, for all environment variables associated with the
+#: function, in aggregate"; measured on the JSON text of the Variables map, as AWS's error
+#: message shows ("String measured: {...}").
+ENV_VARS_MAX_BYTES = 4 * 1024
+EPHEMERAL_STORAGE_DEFAULT_MB = 512  # [quotas] 512 MB to 10,240 MB
+EPHEMERAL_STORAGE_MAX_MB = 10_240
+DESCRIPTION_MAX = 256
+FUNCTION_NAME_MAX = 64  # [invoke] "If you specify only the function name, it is limited to 64"
+HANDLER_MAX = 128
+
+# -- payloads [invoke] ----------------------------------------------------------------------
+#: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
+#: invocations, the maximum payload size is 1 MB." (6 MB = 6,291,456 bytes; 1 MB = 1,048,576.)
+SYNC_PAYLOAD_MAX_BYTES = 6 * 1024 * 1024
+ASYNC_PAYLOAD_MAX_BYTES = 1024 * 1024
+#: LogType=Tail returns "the last 4 KB of the execution log" [invoke].
+LOG_TAIL_BYTES = 4 * 1024
+#: Deployment package: 50 MB zipped (direct upload), 250 MB unzipped [quotas].
+ZIP_MAX_BYTES = 50 * 1024 * 1024
+UNZIPPED_MAX_BYTES = 250 * 1024 * 1024
+
+# -- concurrency ------------------------------------------------------------------------------
+ACCOUNT_CONCURRENCY_DEFAULT = 1_000  # [quotas] "Concurrent executions: 1,000"
+#: [res-conc] "You can reserve up to the Unreserved account concurrency value minus 100. The
+#: remaining 100 units of concurrency are for functions that aren't using reserved concurrency."
+#: Accounts with a lower quota keep min(100, quota) (observed in the error text "below its
+#: minimum value of [10]" on 10-concurrency accounts).
+UNRESERVED_MIN = 100
+#: [scaling] "each synchronously invoked function can scale by 1,000 concurrent executions every
+#: 10 seconds" (per function, refilled continuously, unused rate does not accrue beyond 1,000).
+SCALING_ENVS_PER_WINDOW = 1_000
+SCALING_WINDOW_S = 10
+
+# -- lifecycle [lifecycle] ---------------------------------------------------------------------
+INIT_LIMIT_S = 10  # "The Init phase is limited to 10 seconds."
+SHUTDOWN_LIMIT_MS = 2_000  # Shutdown is limited to 2 seconds (observable only in logs)
+#: Idle reclaim is *not* documented; ~10 minutes is what Lambda was observed to do since 2019
+#: (https://mikhail.io/2019/08/aws-lambda-cold-starts-after-10-minutes/). A parameter.
+IDLE_RECLAIM_DEFAULT_S = 600
+
+# -- SnapStart [snapstart] ------------------------------------------------------------------------
+SNAPSTART_PYTHON_RUNTIMES = ("python3.12", "python3.13", "python3.14")
+
+# -- runtimes -------------------------------------------------------------------------------------
+#: Python runtimes Lambda accepts for new functions (others are deprecated for creation);
+#: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+PYTHON_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+
+# -- prices [pricing], USD, us-east-1 -----------------------------------------------------------
+PRICE_PER_REQUEST = 0.20 / 1_000_000
+PRICE_PER_GB_S = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
+#: Provisioned concurrency: the configured concurrency per GB-s while enabled, and the duration
+#: of invocations it serves (instead of the on-demand duration price).
+PRICE_PC_PER_GB_S = {"x86_64": 0.0000041667, "arm64": 0.0000033334}
+PRICE_PC_DURATION_PER_GB_S = {"x86_64": 0.0000097222, "arm64": 0.0000077778}
+#: Free tier, per month: 1M requests and 400,000 GB-s (not for provisioned concurrency).
+FREE_TIER_REQUESTS = 1_000_000
+FREE_TIER_GB_S = 400_000
