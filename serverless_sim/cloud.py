@@ -61,6 +61,8 @@ class Cloud:
         region, account_id: used in ARNs and responses.
         trace: ``"all"`` (keep every trace record), ``"none"`` (digest only) or a predicate.
         debug: record where each event was scheduled, to name it when it fails (slower).
+        enforce_iam: check calls without credentials against IAM too (calls with credentials
+            are always checked); see :mod:`serverless_sim.iam.enforce`.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class Cloud:
         *,
         trace: Keep = "all",
         debug: bool = False,
+        enforce_iam: bool = False,
     ) -> None:
         if not isinstance(account_id, str) or len(account_id) != 12 or not account_id.isdigit():
             raise SimError(f"account_id is 12 digits, got {account_id!r}")
@@ -85,6 +88,9 @@ class Cloud:
         self.trace = Trace(self.clock, keep=trace)
         self.metrics = MetricStore(self.clock)
         self._services: dict[str, Service] = {}
+        #: Authorize calls without credentials too (as the ambient role inside ``run_as``, e.g. a
+        #: Lambda handler's execution role; as the account root elsewhere). See iam.enforce.
+        self.enforce_iam = enforce_iam
 
     # -- time -----------------------------------------------------------------------------
     @property
@@ -229,12 +235,21 @@ class Cloud:
             svc = self._services[name] = getattr(module, spec[1])(self)
         return svc
 
-    def client(self, service_name: str, **_ignored: Any) -> Any:
+    def client(self, service_name: str, credentials: Any = None, **kwargs: Any) -> Any:
         """A boto3-shaped client for ``service_name`` (``region_name`` etc. are accepted and
-        ignored: a Cloud is one account in one region)."""
+        ignored: a Cloud is one account in one region).
+
+        ``credentials`` (``{"AccessKeyId", "SecretKey", "SessionToken"}`` as GetCredentialsForIdentity
+        returns them, or STS's ``Credentials``), or boto3's ``aws_access_key_id=``,
+        ``aws_secret_access_key=``, ``aws_session_token=``: each call is authorized by IAM as
+        that principal (see :mod:`serverless_sim.iam.enforce`)."""
         from .adapters.client import make_client
 
-        return make_client(self, self.service(service_name))
+        if credentials is None and kwargs.get("aws_access_key_id") is not None:
+            credentials = {"AccessKeyId": kwargs["aws_access_key_id"],
+                           "SecretKey": kwargs.get("aws_secret_access_key"),
+                           "SessionToken": kwargs.get("aws_session_token")}
+        return make_client(self, self.service(service_name), credentials)
 
     def resource(self, service_name: str, **_ignored: Any) -> Any:
         """A boto3-style resource layer (DynamoDB ``Table``); boto3 is not needed."""
@@ -259,6 +274,11 @@ class Cloud:
     def dynamodb(self) -> Any:
         """The DynamoDB service (native API)."""
         return self.service("dynamodb")
+
+    @property
+    def awslambda(self) -> Any:
+        """AWS Lambda (native API: ``create_function_from_callable``, ``invoke``...)."""
+        return self.service("lambda")
 
     @property
     def apigateway(self) -> Any:

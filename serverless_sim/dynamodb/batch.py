@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 from ..kernel.service import operation
 from .capacity import check_return_consumed_capacity, consumed, index_write_units, read_units, write_units
 from .errors import ValidationException
-from .items import check_legacy, enum_error, expression_context, null_member
+from .items import enum_error, expression_context, null_member
+from .legacy import check_attributes_to_get, check_mixing
 from .table import decode
 from .types import item_size
 
@@ -128,8 +129,9 @@ def read_projection(part: dict[str, Any]) -> tuple[Any, frozenset[str] | None]:
     """The projection of one table's ``KeysAndAttributes`` (or a transaction's ``Get``):
     ``(Projection or None, AttributesToGet names or None)``, validated as GetItem does."""
     text = part.get("ProjectionExpression")
-    if text is not None:
-        check_legacy(part, ("AttributesToGet",), ("ProjectionExpression",))
+    if part.get("AttributesToGet") is not None:
+        check_mixing(part, "GetItem")
+        check_attributes_to_get(part["AttributesToGet"])
     ctx = expression_context(part, text, "ProjectionExpression is null")
     projection = None
     if ctx is not None:
@@ -255,6 +257,13 @@ class BatchOps:
             if not isinstance(writes, list) or not writes:
                 raise ValidationException(
                     f"The batch write request list for a table cannot be null or empty: {name}"
+                )
+            if len(writes) > MAX_BATCH_WRITE_REQUESTS:
+                raise ValidationException(
+                    "1 validation error detected: Value at 'requestItems' failed to satisfy "
+                    "constraint: Map value must satisfy constraint: [Member must have length less "
+                    f"than or equal to {MAX_BATCH_WRITE_REQUESTS}, Member must have length greater "
+                    "than or equal to 1]"
                 )
             total += len(writes)
             for write in writes:

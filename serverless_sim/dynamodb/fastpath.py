@@ -91,12 +91,15 @@ def encode_new_item(item: Any) -> tuple | None:
         else:
             return None
         if name.isascii():
-            size += len(name)
+            n = len(name)
         else:
             try:
-                size += len(name.encode("utf-8"))
+                n = len(name.encode("utf-8"))
             except UnicodeEncodeError:
                 return None
+        if n > 65535:  # the general path refuses the name
+            return None
+        size += n
         append(name)
         append(tag)
         append(v)

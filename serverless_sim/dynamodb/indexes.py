@@ -12,9 +12,17 @@ AWS behaviour modelled:
 * a write whose index key attribute has the wrong type or an empty S/B value is rejected with
   AWS's messages (:meth:`Index.check_item`).
 
+Multi-attribute GSI keys (Nov 2025, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html
+and API:KeySchemaElement; ALT:test_gsi_composite_keys.py): a GSI key may have 1-4 HASH and 0-4
+RANGE attributes, each with its own type; an item is indexed only if it has all of them; a
+Query gives equality on every HASH attribute and conditions on a prefix of the RANGE attributes
+in KeySchema order (equalities, then at most one range condition, on the last one given).
+
 Entries are stored encoded (see :mod:`.table`) in a ranged :class:`~.table.Store` keyed by
-index partition key, then by the composite sort key ``(index sort value?, table hash value,
-table sort value?)``. Maintenance (:meth:`Index.apply`) is O(log n) per write.
+index partition key (the value; a tuple of values for several HASH attributes), then by the
+composite sort key ``(index sort values..., table hash value, table sort value?)``, so the
+entries of one partition are ordered by the RANGE attributes in KeySchema order and a Query's
+conditions are one contiguous range. Maintenance (:meth:`Index.apply`) is O(log n) per write.
 
 Known deviation: GSIs are updated synchronously (AWS propagates within a fraction of a second);
 :meth:`Table._propagate <serverless_sim.dynamodb.table.Table._propagate>` is the single place a lag
@@ -58,17 +66,28 @@ class Index:
     last_increase_us: int | None = None
     last_decrease_us: int | None = None
     decreases: list[int] = attrs.field(factory=list)
+    #: Every HASH attribute ``((name, type), ...)`` (1-4); defaults to ``hash_key`` alone.
+    hash_attrs: tuple = ()
+    #: Every RANGE attribute (0-4); defaults to ``range_key`` alone.
+    range_attrs: tuple = ()
+    #: More than one HASH or RANGE attribute (a multi-attribute GSI key).
+    multi: bool = attrs.field(init=False, default=False)
     store: Store = attrs.field(init=False, factory=lambda: Store(True))
     #: Attribute names projected (None = ALL).
     projected: frozenset[str] | None = attrs.field(init=False)
     key_names: tuple[str, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        if not self.hash_attrs:
+            self.hash_attrs = ((self.hash_key, self.hash_type),)
+        if not self.range_attrs and self.range_key:
+            self.range_attrs = ((self.range_key, self.range_type),)
+        self.multi = len(self.hash_attrs) > 1 or len(self.range_attrs) > 1
         keys = [self.table_hash]
         if self.table_range:
             keys.append(self.table_range)
-        for k in (self.hash_key, self.range_key):
-            if k and k not in keys:
+        for k, _ in (*self.hash_attrs, *self.range_attrs):
+            if k not in keys:
                 keys.append(k)
         self.key_names = tuple(keys)
         if self.projection_type == "ALL":
@@ -83,10 +102,14 @@ class Index:
 
     # -- schema ---------------------------------------------------------------------------
     def key_schema(self) -> list[dict]:
-        out = [{"AttributeName": self.hash_key, "KeyType": "HASH"}]
-        if self.range_key:
-            out.append({"AttributeName": self.range_key, "KeyType": "RANGE"})
+        out = [{"AttributeName": name, "KeyType": "HASH"} for name, _ in self.hash_attrs]
+        out += [{"AttributeName": name, "KeyType": "RANGE"} for name, _ in self.range_attrs]
         return out
+
+    @property
+    def index_key_names(self) -> tuple[str, ...]:
+        """The index's own key attributes (HASH then RANGE), without the table's."""
+        return tuple(name for name, _ in (*self.hash_attrs, *self.range_attrs))
 
     def projection(self) -> dict:
         out: dict[str, Any] = {"ProjectionType": self.projection_type}
@@ -95,10 +118,11 @@ class Index:
         return out
 
     def check_item(self, item: dict) -> None:
-        """Reject an item whose index key attributes have the wrong type or an empty value."""
-        for name, tag in ((self.hash_key, self.hash_type), (self.range_key, self.range_type)):
-            if name is None:
-                continue
+        """Reject an item whose index key attributes have the wrong type, an empty value or a
+        value over the key size limits (2048 bytes for a HASH attribute, 1024 in all for the
+        RANGE attributes: the messages of table keys)."""
+        ranged = 0
+        for position, (name, tag) in enumerate((*self.hash_attrs, *self.range_attrs)):
             av = item.get(name)
             if av is None:
                 continue
@@ -116,6 +140,20 @@ class Index:
                         f"attribute cannot contain an empty {kind} value. IndexName: {self.name}, "
                         f"IndexKey: {name}"
                     )
+                if tag != "N" and len(value) > 256:
+                    size = len(value) if tag == "B" or value.isascii() else len(value.encode("utf-8"))
+                    if position < len(self.hash_attrs):
+                        if size > 2048:
+                            raise ValidationException(
+                                _INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+                            )
+                    else:
+                        ranged += size
+                        if ranged > 1024:
+                            raise ValidationException(
+                                _INVALID + "Aggregated size of all range keys has exceeded the size "
+                                "limit of 1024 bytes"
+                            )
 
     # -- entries --------------------------------------------------------------------------
     def entry_id(self, item: dict | None) -> tuple[Any, Any] | None:
@@ -123,6 +161,8 @@ class Index:
         not in the index (missing or mistyped index key attribute)."""
         if item is None:
             return None
+        if self.multi:
+            return self._multi_entry_id(item)
         hav = item.get(self.hash_key)
         if hav is None:
             return None
@@ -145,6 +185,42 @@ class Index:
                 sort_value(self.table_range_type, item[self.table_range][self.table_range_type])  # type: ignore[arg-type]
             )
         return hv, tuple(comp)
+
+    def _multi_entry_id(self, item: dict) -> tuple[Any, Any] | None:
+        hvs = []
+        for name, tag in self.hash_attrs:
+            av = item.get(name)
+            v = None if av is None else av.get(tag)
+            if v is None:
+                return None
+            hvs.append(v)
+        comp: list[Any] = []
+        for name, tag in self.range_attrs:
+            av = item.get(name)
+            v = None if av is None else av.get(tag)
+            if v is None:
+                return None
+            comp.append(sort_value(tag, v))
+        comp.append(sort_value(self.table_hash_type, item[self.table_hash][self.table_hash_type]))
+        if self.table_range is not None:
+            comp.append(
+                sort_value(self.table_range_type, item[self.table_range][self.table_range_type])  # type: ignore[arg-type]
+            )
+        pk = tuple(hvs) if len(hvs) > 1 else hvs[0]
+        return pk, tuple(comp)
+
+    def partition_value(self, hash_values: tuple) -> Any:
+        """The store partition key for the HASH attribute values (raw, in KeySchema order)."""
+        return tuple(hash_values) if len(self.hash_attrs) > 1 else hash_values[0]
+
+    def backfillable(self, item: dict) -> bool:
+        """Whether a backfill indexes ``item``: AWS leaves out items whose key attributes could
+        not be written to the index (empty or oversized values, ALT:test_gsi_updatetable.py)."""
+        try:
+            self.check_item(item)
+        except ValidationException:
+            return False
+        return True
 
     def project(self, item: dict | None) -> dict | None:
         """The index entry of an item (its projected attributes) or None if not indexed."""
@@ -178,7 +254,9 @@ class Index:
         """Index every item of ``items`` (encoded table items) from scratch (a backfill)."""
         self.store.clear()
         for enc in items:
-            self.apply(None, decode(enc))
+            item = decode(enc)
+            if self.backfillable(item):
+                self.apply(None, item)
 
     # -- reads ----------------------------------------------------------------------------
     def position_of(self, key: dict) -> tuple[Any, Any] | None:
@@ -188,6 +266,39 @@ class Index:
     def range_bounds(self, op: str | None, values: tuple) -> tuple[Any, bool, Any, bool]:
         """Bounds on the composite sort key for a sort-key condition (see ``query.py``)."""
         return composite_bounds(op, values, self.range_type)
+
+
+def multi_bounds(
+    prefix: tuple, op: str | None, values: tuple, tag: str | None
+) -> tuple[Any, bool, Any, bool]:
+    """Bounds over composite keys for equality on the leading RANGE attributes (``prefix``: their
+    sort values) and an optional condition ``op`` on the next one (of type ``tag``)."""
+    if op is None:
+        if not prefix:
+            return None, True, None, True
+        return prefix, True, prefix + (TOP,), True
+    vals = [sort_value(tag, next(iter(av.values()))) for av in values]  # type: ignore[arg-type]
+    v = vals[0]
+    lo: Any = prefix if prefix else None
+    hi: Any = prefix + (TOP,) if prefix else None
+    if op == "EQ":
+        return prefix + (v,), True, prefix + (v, TOP), True
+    if op == "LT":
+        return lo, True, prefix + (v,), False
+    if op == "LE":
+        return lo, True, prefix + (v, TOP), True
+    if op == "GT":
+        return prefix + (v, TOP), False, hi, True
+    if op == "GE":
+        return prefix + (v,), True, hi, True
+    if op == "BETWEEN":
+        return prefix + (v,), True, prefix + (vals[1], TOP), True
+    if op == "BEGINS_WITH":
+        upper = prefix_upper(v)
+        if upper is None:
+            return prefix + (v,), True, hi, True
+        return prefix + (v,), True, prefix + (upper,), False
+    raise ValueError(op)
 
 
 def composite_bounds(op: str | None, values: tuple, tag: str | None) -> tuple[Any, bool, Any, bool]:

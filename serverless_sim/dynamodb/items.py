@@ -22,8 +22,9 @@ API_GetItem, API_UpdateItem, API_DeleteItem):
 GetItem has a fast path for the common request (TableName + Key [+ ConsistentRead]): a dict
 lookup, no exceptions, and a fresh copy of the stored item. O(1) (O(log k) with a sort key).
 
-Legacy parameters (Expected, AttributeUpdates, ConditionalOperator) are not supported and raise
-ValidationException; AttributesToGet is accepted on GetItem.
+Legacy parameters (Expected, ConditionalOperator, AttributeUpdates, AttributesToGet) are validated
+and translated by :mod:`.legacy`, only for requests that carry them. An update made only of
+REMOVE/DELETE actions does not create a missing item.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .errors import (
     ValidationException,
 )
 from .expressions import ExpressionContext
+from .legacy import AttributeUpdates, check_attributes_to_get, check_mixing, rewrite_write
 from .table import Table, WritePlan, copy_av, decode
 from .tables import check_name, validation_errors
 from .fastpath import decimal as _decimal
@@ -71,23 +73,6 @@ def enum_error(value: Any, where: str, allowed: tuple[str, ...]) -> ValidationEx
 def copy_item(item: dict) -> dict:
     """A deep copy of an item (fresh dicts and lists all the way down)."""
     return {k: copy_av(v) for k, v in item.items()}
-
-
-def check_legacy(request: dict, legacy: tuple[str, ...], expression: tuple[str, ...]) -> None:
-    """Reject legacy (pre-expression) parameters, with AWS's mixed-use message when mixed."""
-    old = [k for k in legacy if request.get(k) is not None]
-    if not old:
-        return
-    new = [k for k in expression if request.get(k) is not None]
-    if new:
-        raise ValidationException(
-            "Can not use both expression and non-expression parameters in the same request: "
-            f"Non-expression parameters: {{{', '.join(old)}}} Expression parameters: "
-            f"{{{', '.join(new)}}}"
-        )
-    raise ValidationException(
-        f"Legacy parameter {old[0]} is not supported by serverless_sim; use expressions"
-    )
 
 
 def expression_context(request: dict, used: str | None, null_names: str) -> ExpressionContext | None:
@@ -214,7 +199,8 @@ class ItemOps:
     # -- plans ----------------------------------------------------------------------------
     def _plan_put(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
         """Validate a Put (item, keys, index keys, size, condition) against the current item."""
-        check_legacy(request, ("Expected", "ConditionalOperator"), ("ConditionExpression",))
+        if request.get("Expected") is not None or request.get("ConditionalOperator") is not None:
+            request = rewrite_write(request, "PutItem")
         item = request.get("Item")
         if item is None:
             raise null_member("item")
@@ -239,11 +225,15 @@ class ItemOps:
 
     def _plan_update(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
         """Validate an Update and compute the new item (an absent item starts from its key)."""
-        check_legacy(
-            request,
-            ("AttributeUpdates", "Expected", "ConditionalOperator"),
-            ("UpdateExpression", "ConditionExpression"),
-        )
+        legacy_updates = None
+        if (
+            request.get("AttributeUpdates") is not None
+            or request.get("Expected") is not None
+            or request.get("ConditionalOperator") is not None
+        ):
+            request = rewrite_write(request, "UpdateItem")
+            if request.get("AttributeUpdates") is not None:
+                legacy_updates = AttributeUpdates(request["AttributeUpdates"])
         raw_key = request.get("Key")
         if raw_key is None:
             raise null_member("key")
@@ -262,6 +252,8 @@ class ItemOps:
             if cond_text is not None:
                 cond = ctx.condition(cond_text)
             ctx.finish()
+        if legacy_updates is not None:
+            upd = legacy_updates  # type: ignore[assignment]  # same interface as Update
         if upd is not None:
             upd.check_key_attributes(table.key_names)
         rvoccf = self._rvoccf(request)
@@ -270,6 +262,11 @@ class ItemOps:
         old = None if enc is None else decode(enc)
         if cond is not None and not cond.evaluate(old):
             raise self._condition_failed(old, rvoccf)
+        if old is None and upd is not None and upd.removal_only:
+            # Only REMOVE/DELETE actions: a missing item stays missing (ALT:test_item.py::
+            # test_update_item_non_existent, test_update_expression.py::
+            # test_nested_attribute_remove_from_missing_item).
+            return WritePlan(table, key_id, key, None, None, False, 0, 0)
         source = old if old is not None else key
         new = upd.apply(source, table.key_names) if upd is not None else dict(source)
         size = self._check_new_item(table, new, update=True)
@@ -279,7 +276,8 @@ class ItemOps:
 
     def _plan_delete(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
         """Validate a Delete and check its condition (deleting a missing item is allowed)."""
-        check_legacy(request, ("Expected", "ConditionalOperator"), ("ConditionExpression",))
+        if request.get("Expected") is not None or request.get("ConditionalOperator") is not None:
+            request = rewrite_write(request, "DeleteItem")
         raw_key = request.get("Key")
         if raw_key is None:
             raise null_member("key")
@@ -422,7 +420,11 @@ class ItemOps:
             attributes = copy_item(new) if new else None
         elif rv in ("UPDATED_OLD", "UPDATED_NEW"):
             text = request.get("UpdateExpression")
-            if text is not None:
+            if request.get("AttributeUpdates") is not None:
+                proj = AttributeUpdates(request["AttributeUpdates"]).updated_paths_projection()
+                source = old if rv == "UPDATED_OLD" else new
+                attributes = copy_item(proj.apply(source)) if source else None
+            elif text is not None:
                 ctx = ExpressionContext(
                     request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
                 )
@@ -478,8 +480,10 @@ class ItemOps:
         consistent = request.get("ConsistentRead", False)
         if consistent is not None and type(consistent) is not bool:
             raise ValidationException(f"Invalid type for parameter ConsistentRead, value: {consistent}")
-        if request.get("AttributesToGet") is not None and request.get("ProjectionExpression") is not None:
-            check_legacy(request, ("AttributesToGet",), ("ProjectionExpression",))
+        wanted = None
+        if request.get("AttributesToGet") is not None:
+            check_mixing(request, "GetItem")
+            wanted = check_attributes_to_get(request["AttributesToGet"])
         key = table.validate_key(raw_key)
         text = request.get("ProjectionExpression")
         ctx = expression_context(request, text, "ProjectionExpression is null")
@@ -487,7 +491,6 @@ class ItemOps:
         if ctx is not None:
             proj = ctx.projection(text)  # type: ignore[arg-type]
             ctx.finish()
-        attrs_to_get = request.get("AttributesToGet")
         key_id = table.key_id(key)
         enc = table.lookup(key_id)
         tp = table.throughput
@@ -503,8 +506,7 @@ class ItemOps:
             item = decode(enc)
             if proj is not None:
                 item = proj.apply(item)
-            elif attrs_to_get is not None:
-                wanted = set(attrs_to_get)
+            elif wanted is not None:
                 item = {k: v for k, v in item.items() if k in wanted}
             out["Item"] = item
         if mode != "NONE":

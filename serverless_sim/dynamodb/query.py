@@ -32,8 +32,9 @@ from ..kernel.service import operation
 from .capacity import check_return_consumed_capacity, consumed, read_units
 from .errors import ValidationException
 from .expressions import ExpressionContext, condition_references_attributes
-from .indexes import Index, composite_bounds, prefix_upper
-from .items import check_legacy, enum_error, null_member
+from .indexes import Index, composite_bounds, multi_bounds, prefix_upper
+from .items import enum_error, null_member
+from .legacy import check_mixing, has_legacy, rewrite_read
 from .table import HASH_SPACE, Table, decode, sort_value
 from .types import validate_key_value
 
@@ -123,16 +124,10 @@ class QueryOps:
             raise ValidationException("Consistent reads are not supported on global secondary indexes")
         r.consistent = consistent
         r.mode = check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
-        legacy_filter = "QueryFilter" if op == "Query" else "ScanFilter"
-        check_legacy(request, (legacy_filter, "ConditionalOperator"), ("FilterExpression",))
         pe = request.get("ProjectionExpression")
         atg = request.get("AttributesToGet")
-        if pe is not None and atg is not None:
-            raise ValidationException(
-                "Can not use both expression and non-expression parameters in the same request: "
-                "Non-expression parameters: {AttributesToGet} Expression parameters: "
-                "{ProjectionExpression}"
-            )
+        if has_legacy(request, op):
+            check_mixing(request, op)
         select = request.get("Select")
         if select is not None and select not in _SELECTS:
             raise enum_error(select, "select", _SELECTS)
@@ -190,6 +185,7 @@ class QueryOps:
                         "ExpressionAttributeValues can only be specified when using expressions: "
                         "FilterExpression is null"
                     )
+                self._project_attributes_to_get(r, request)
                 return
             ctx = ExpressionContext(
                 request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
@@ -199,10 +195,24 @@ class QueryOps:
         if pe is not None:
             r.projection = ctx.projection(pe)
         ctx.finish()
+        self._project_attributes_to_get(r, request)
+
+    def _project_attributes_to_get(self: "DynamoDB", r: _Read, request: dict) -> None:
+        """AttributesToGet as the read's projection; a GSI refuses names it does not project."""
         atg = request.get("AttributesToGet")
         if atg is not None:
             wanted = frozenset(atg)
             r.projection = _TopLevel(wanted)
+        index = r.index
+        if r.projection is not None and index is not None and index.kind == "GSI" and index.projected is not None:
+            asked = r.projection.attributes if atg is None else r.projection.names
+            missing = sorted(asked - index.projected)
+            if missing:
+                # A GSI never fetches from the table (ALT:test_gsi.py::test_gsi_query_select_2).
+                raise ValidationException(
+                    "One or more parameter values were invalid: Global secondary index "
+                    f"{index.name} does not project [{', '.join(missing)}]"
+                )
 
     def _start_item_key(self: "DynamoDB", r: _Read, esk: Any) -> dict:
         """Validate an ExclusiveStartKey: exactly the table key (+ the index key)."""
@@ -216,7 +226,9 @@ class QueryOps:
             av = esk[name]
             if type(av) is not dict or len(av) != 1 or types.get(name) not in av:
                 raise ValidationException(_BAD_START)
-            is_range = name == table.range_key or (index is not None and name == index.range_key)
+            is_range = name == table.range_key or (
+                index is not None and any(name == n for n, _ in index.range_attrs)
+            )
             out[name] = validate_key_value(av, name, types[name], range_key=is_range)
         return out
 
@@ -295,7 +307,9 @@ class QueryOps:
         """Query one partition of a table or index (see the module docstring)."""
         r = self._read_request(request, "Query")
         table, index = r.table, r.index
-        check_legacy(request, ("KeyConditions",), ("KeyConditionExpression",))
+        if has_legacy(request, "Query"):
+            hash_key = index.hash_key if index is not None else table.hash_key
+            request = rewrite_read(request, "Query", hash_key)
         kce = request.get("KeyConditionExpression")
         if kce is None:
             raise ValidationException(
@@ -304,6 +318,8 @@ class QueryOps:
         forward = request.get("ScanIndexForward", True)
         if forward is None:
             forward = True
+        if index is not None and index.multi:
+            return self._query_multi(r, request, kce, bool(forward))
         if index is not None:
             hk, ht, rk, rt = index.hash_key, index.hash_type, index.range_key, index.range_type
         else:
@@ -328,9 +344,16 @@ class QueryOps:
         hv = hv_av[ht]
         esk = request.get("ExclusiveStartKey")
         start = None
+        if esk is not None and index is None and table.range_key is None:
+            # One-item partitions: there is nothing after any key (ALT:test_query.py).
+            raise ValidationException(
+                f"The provided exclusive start key is invalid: ExclusiveStartKey: {esk}"
+            )
         if esk is not None:
             start_key = self._start_item_key(r, esk)
-            if start_key[hk][ht] != hv:
+            if start_key[hk][ht] != hv or (
+                rk is not None and kc.range_op is not None and not kc.range_matches(start_key[rk])
+            ):
                 raise ValidationException(
                     "The provided starting key is outside query boundaries based on provided conditions"
                 )
@@ -340,6 +363,55 @@ class QueryOps:
         else:
             it = self._query_index(index, hv, kc, bool(forward), start)
         return self._emit(r, it)
+
+    def _query_multi(self: "DynamoDB", r: _Read, request: dict, kce: str, forward: bool) -> dict:
+        """Query a GSI with several HASH and/or RANGE attributes (see :mod:`.indexes`)."""
+        index = r.index
+        assert index is not None
+        ctx = ExpressionContext(
+            request.get("ExpressionAttributeNames"), request.get("ExpressionAttributeValues")
+        )
+        kc = ctx.multi_key_condition(kce, index.hash_attrs, index.range_attrs)
+        self._bind_expressions(r, request, ctx)
+        if r.filter is not None:
+            refs = condition_references_attributes(r.filter)
+            for name in index.index_key_names:
+                if name in refs:
+                    raise ValidationException(
+                        "Filter Expression can only contain non-primary key attributes: "
+                        f"Primary key attribute: {name}"
+                    )
+        hvs = tuple(
+            validate_key_value(av, name, tag)[tag]
+            for av, (name, tag) in zip(kc.hash_values, index.hash_attrs)
+        )
+        pv = index.partition_value(hvs)
+        start = None
+        esk = request.get("ExclusiveStartKey")
+        if esk is not None:
+            start_key = self._start_item_key(r, esk)
+            if tuple(start_key[name][tag] for name, tag in index.hash_attrs) != hvs:
+                raise ValidationException(
+                    "The provided starting key is outside query boundaries based on provided conditions"
+                )
+            start = start_key
+        part = index.store.data.get(pv)
+        if part is None:
+            return self._emit(r, iter(()))
+        prefix = tuple(
+            sort_value(tag, av[tag]) for av, (_, tag) in zip(kc.prefix, index.range_attrs)
+        )
+        lo, lo_incl, hi, hi_incl = multi_bounds(prefix, kc.range_op, kc.range_values, kc.range_type)
+        i0, i1 = part.positions(lo, lo_incl, hi, hi_incl)
+        if start is not None:
+            pos = index.position_of(start)
+            if pos is not None:
+                s = pos[1]
+                if forward:
+                    i0 = max(i0, part.positions(s, False)[0])
+                else:
+                    i1 = min(i1, part.positions(None, True, s, False)[1])
+        return self._emit(r, ((pv, k, v) for k, v in part.items(i0, max(i0, i1), not forward)))
 
     def _query_table(
         self: "DynamoDB", table: Table, hv: Any, kc: Any, forward: bool, start: dict | None
@@ -425,6 +497,8 @@ class QueryOps:
                 )
             lo_h = segment * HASH_SPACE // total
             hi_h = (segment + 1) * HASH_SPACE // total
+        if has_legacy(request, "Scan"):
+            request = rewrite_read(request, "Scan")
         self._bind_expressions(r, request, None)
         table, index = r.table, r.index
         esk = request.get("ExclusiveStartKey")

@@ -129,9 +129,16 @@ def decode_attrs(enc: tuple, names: Any) -> dict:
 
 
 def partition_hash(pk: Any) -> int:
-    """A stable 32-bit hash of a partition-key value (str, canonical number text, or bytes)."""
+    """A stable 32-bit hash of a partition-key value (str, canonical number text, or bytes; a
+    tuple of them for a GSI with several HASH attributes)."""
     if type(pk) is str:
         return zlib.crc32(pk.encode("utf-8", "surrogatepass"))
+    if type(pk) is tuple:
+        h = 0
+        for part in pk:
+            h = zlib.crc32(part.encode("utf-8", "surrogatepass") if type(part) is str else part, h)
+            h = zlib.crc32(b"\x00", h)
+        return h
     return zlib.crc32(pk)
 
 

@@ -57,6 +57,8 @@ KEY_TYPES: frozenset[str] = frozenset({"S", "N", "B"})
 MAX_NESTING_DEPTH = 32
 
 MAX_PARTITION_KEY_BYTES = 2048
+#: Attribute names: 1 to 65535 bytes (64 KB itself is refused, ALT:test_limits.py).
+MAX_ATTRIBUTE_NAME_BYTES = 65535
 MAX_SORT_KEY_BYTES = 1024
 
 _INVALID = "One or more parameter values were invalid: "
@@ -345,6 +347,10 @@ def validate_item(item: Any, *, what: str = "item") -> dict:
     for name, av in item.items():
         if type(name) is not str or not name:
             raise ValidationException(_INVALID + "Empty attribute name")
+        if len(name) > 16383 and len(name.encode("utf-8", "surrogatepass")) > MAX_ATTRIBUTE_NAME_BYTES:
+            raise ValidationException(
+                _INVALID + f"Attribute name is too long: more than {MAX_ATTRIBUTE_NAME_BYTES} bytes"
+            )
         new = _validate(av, 1)
         if new is not av:
             if changed is None:

@@ -58,7 +58,7 @@ class Scheduler:
 
     __slots__ = (
         "clock", "_queue", "_seq", "_daemons", "_cancelled", "_debug", "_origins",
-        "events_run",
+        "events_run", "running",
     )
 
     def __init__(self, clock: Clock, *, debug: bool = False) -> None:
@@ -70,6 +70,9 @@ class Scheduler:
         self._debug = debug
         self._origins: dict[int, str] = {}
         self.events_run = 0
+        #: True while ``run_until_us`` / ``run_until_idle_us`` is running events (so a blocking
+        #: call made from inside an event knows it must not re-enter the loop).
+        self.running = False
 
     # -- scheduling -----------------------------------------------------------------------
     def schedule_at_us(
@@ -162,6 +165,8 @@ class Scheduler:
         cancelled = self._cancelled
         ran = 0
         entry = None
+        outer = self.running
+        self.running = True
         try:
             while q:
                 entry = heappop(q)
@@ -179,6 +184,8 @@ class Scheduler:
             self.events_run += ran
             self._annotate(exc, entry)
             raise
+        finally:
+            self.running = outer
         self.events_run += ran
         clock.now_us = until_us
         return ran
@@ -195,6 +202,8 @@ class Scheduler:
         ran = 0
         budget = -1 if max_events is None else max_events
         entry = None
+        outer = self.running
+        self.running = True
         try:
             if budget < 0:
                 # Fast loop while there are no daemon events: then "idle" means an empty queue.
@@ -226,6 +235,8 @@ class Scheduler:
             self.events_run += ran
             self._annotate(exc, entry)
             raise
+        finally:
+            self.running = outer
         self.events_run += ran
         if self.busy and ran != budget and limit_us > clock.now_us:
             clock.now_us = limit_us

@@ -407,8 +407,10 @@ def test_update_stream(ddb):
     ddb.update_table(TableName="tbl", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
     desc = ddb.describe_table(TableName="tbl")["Table"]
     assert desc["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
-    with pytest.raises(ResourceInUseException):
+    # AWS answers ValidationException here (ALT:test_streams.py::test_streams_enable_on_enabled).
+    with pytest.raises(ValidationException) as e:
         ddb.update_table(TableName="tbl", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    assert err(e)["Message"] == "Table already has an enabled stream: TableName: tbl"
     ddb.update_table(TableName="tbl", StreamSpecification={"StreamEnabled": False})
     assert "StreamSpecification" not in ddb.describe_table(TableName="tbl")["Table"]
 

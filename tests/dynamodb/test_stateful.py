@@ -14,9 +14,10 @@ meaning the model evaluates directly in Python, so the model stays obviously cor
 Semantics the model encodes (DynamoDB Developer Guide: WorkingWithItems, Expressions.*, Query):
 
 * PutItem replaces the whole item; ReturnValues=ALL_OLD gives the previous item.
-* UpdateItem creates a missing item (with its key attributes) even when it only REMOVEs; ADD to a
-  missing number starts at 0, ADD to a missing set starts at the empty set; REMOVE of a missing
-  attribute is a no-op; DELETE removes set elements and an emptied set removes the attribute.
+* UpdateItem creates a missing item (with its key attributes), except when it only REMOVEs and
+  DELETEs (ALT:test_item.py::test_update_item_non_existent); ADD to a missing number starts at
+  0, ADD to a missing set starts at the empty set; REMOVE of a missing attribute is a no-op;
+  DELETE removes set elements and an emptied set removes the attribute.
   ReturnValues=ALL_NEW gives the item after the update.
 * A failed condition raises ConditionalCheckFailedException and changes nothing.
 * Query returns one partition's items in sort-key order (reversed when ScanIndexForward=False),
@@ -209,7 +210,9 @@ def update_request(actions: list[str], number: int, text: str, tags: frozenset[s
 
 def apply_update(
     item: Item | None, key: Key, actions: list[str], number: int, text: str, tags: frozenset[str]
-) -> Item:
+) -> Item | None:
+    if item is None and actions and all(a in ("remove_s", "remove_n", "delete_tags") for a in actions):
+        return None  # only removals: a missing item stays missing
     new: Item = dict(item) if item is not None else {"pk": key[0], "sk": key[1]}
     for action in actions:
         if action == "set_n":
@@ -300,7 +303,10 @@ class DynamoDBModel(RuleBasedStateMachine):
             response = self.client.update_item(**request)
             new = apply_update(old, key, actions, number, text, tags)
             assert from_wire(response.get("Attributes")) == new
-            self.model[key] = new
+            if new is None:
+                self.model.pop(key, None)
+            else:
+                self.model[key] = new
         else:
             self._expect_conditional_failure(self.client.update_item, request, old)
 
@@ -483,7 +489,9 @@ class DynamoDBModel(RuleBasedStateMachine):
                 if kind == "Put":
                     self.model[key] = {"pk": key[0], "sk": key[1], **body}
                 elif kind == "Update":
-                    self.model[key] = apply_update(self.model.get(key), key, update, operand, text, tags)
+                    new = apply_update(self.model.get(key), key, update, operand, text, tags)
+                    if new is not None:
+                        self.model[key] = new
                 elif kind == "Delete":
                     self.model.pop(key, None)
         else:

@@ -25,7 +25,7 @@ from ..errors import ValidationException
 from ..types import validate_value
 from .binding import Binder
 from .condition import Condition
-from .keycond import KeyCondition
+from .keycond import KeyCondition, MultiKeyCondition
 from .parser import parse_condition, parse_projection, parse_update
 from .paths import check_overlaps
 from .projection import Projection
@@ -60,6 +60,11 @@ class ExpressionContext:
                     raise ValidationException(
                         "ExpressionAttributeNames contains invalid value: Empty attribute name "
                         f"for key {key}"
+                    )
+                if len(name) > 16383 and len(name.encode("utf-8", "surrogatepass")) > 65535:
+                    raise ValidationException(
+                        "ExpressionAttributeNames contains invalid value: Attribute name is too "
+                        f"long: more than 65535 bytes for key {key}"
                     )
         if values is not None:
             if not isinstance(values, dict):
@@ -129,6 +134,12 @@ class ExpressionContext:
         return KeyCondition(
             parse_condition(text, kind), self._binder(kind), hash_key, range_key, key_types
         )
+
+    def multi_key_condition(self, text: str, hash_attrs: tuple, range_attrs: tuple) -> MultiKeyCondition:
+        """A KeyConditionExpression for a GSI with several HASH/RANGE attributes
+        (``((name, type), ...)`` each, in KeySchema order)."""
+        kind = "KeyConditionExpression"
+        return MultiKeyCondition(parse_condition(text, kind), self._binder(kind), hash_attrs, range_attrs)
 
     def finish(self) -> None:
         """Raise AWS's error if a name or value of the request was used by no expression."""

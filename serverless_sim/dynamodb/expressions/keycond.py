@@ -86,6 +86,10 @@ class KeyCondition:
                 self.range_op = op
                 self.range_values = values
             else:
+                if range_key is None and hash_key in seen:
+                    # Only a HASH key: a second condition is on no key at all (ALT:test_gsi.py::
+                    # test_faux_range_key_in_keyconditionexpression).
+                    raise ValidationException("Query key condition not supported")
                 if len(analysed) == 2 and range_key is not None and hash_key in (
                     a[0] for a in analysed
                 ):
@@ -237,3 +241,86 @@ def _analyse(node: object, binder: Binder) -> tuple[str, str, tuple]:
             raise binder.operand_type_error("begins_with", tag)
         return name, "BEGINS_WITH", (prefix,)
     raise _unsupported()  # pragma: no cover
+
+
+class MultiKeyCondition:
+    """A bound KeyConditionExpression for a GSI with several HASH and/or RANGE attributes
+    (multi-attribute keys, Nov 2025; ALT:test_gsi_composite_keys.py).
+
+    Every HASH attribute needs an equality; the RANGE attributes used must be a prefix of the
+    index's RANGE attributes in KeySchema order (in any textual order), all equalities but the
+    last, which may be ``< <= > >= BETWEEN begins_with`` as well. ``hash_values``: the HASH
+    values in KeySchema order; ``prefix``: the equality values of the leading RANGE attributes;
+    ``range_op``/``range_values``/``range_type``: the condition on the next one (or None).
+    """
+
+    __slots__ = ("hash_values", "prefix", "range_op", "range_values", "range_type", "attributes")
+
+    def __init__(
+        self,
+        parsed: ParsedExpression,
+        binder: Binder,
+        hash_attrs: tuple,
+        range_attrs: tuple,
+    ) -> None:
+        binder.check_placeholders(parsed)
+        analysed = [_analyse(c, binder) for c in _flatten(parsed.root)]
+        given: dict[str, tuple[str, tuple]] = {}
+        for name, op, values in analysed:
+            if name in given:
+                raise invalid(_KIND, "KeyConditionExpressions must only contain one condition per key")
+            given[name] = (op, values)
+        types = dict((*hash_attrs, *range_attrs))
+        for name in given:
+            if name not in types:
+                raise ValidationException(f"Query condition missed key schema element: {name}")
+        hash_values = []
+        for name, _tag in hash_attrs:
+            cond = given.get(name)
+            if cond is None or cond[0] != "EQ":
+                raise ValidationException(
+                    "Query key condition not supported: every HASH key attribute of the index "
+                    f"needs an equality (=) condition; attribute: {name}"
+                )
+            hash_values.append(cond[1][0])
+        used = [i for i, (name, _) in enumerate(range_attrs) if name in given]
+        if used and used != list(range(len(used))):
+            missing = range_attrs[next(i for i in range(len(range_attrs)) if i not in used)][0]
+            raise ValidationException(
+                "Query key condition not supported: conditions on RANGE key attributes must "
+                "be equality (=) conditions on the leading attributes in KeySchema order, the "
+                f"last one given may be a range condition; missing attribute: {missing}"
+            )
+        prefix = []
+        self.range_op: str | None = None
+        self.range_values: tuple = ()
+        self.range_type: str | None = None
+        for position in used:
+            name, tag = range_attrs[position]
+            op, values = given[name]
+            if op != "EQ" or position == used[-1]:
+                if position != used[-1]:
+                    raise ValidationException(
+                        "Query key condition not supported: conditions on RANGE key attributes "
+                        "must be equality (=) conditions on the leading attributes in KeySchema "
+                        f"order, the last one given may be a range condition; attribute: {name}"
+                    )
+                self.range_op, self.range_values, self.range_type = op, values, tag
+            else:
+                prefix.append(values[0])
+        for name, (op, values) in given.items():
+            for v in values:
+                if av_type_tag(v) != types[name]:
+                    raise ValidationException(
+                        "One or more parameter values were invalid: Condition parameter type "
+                        "does not match schema type"
+                    )
+        self.hash_values = tuple(hash_values)
+        self.prefix = tuple(prefix)
+        self.attributes = frozenset(given)
+
+    def __repr__(self) -> str:
+        return (
+            f"MultiKeyCondition(hash={self.hash_values!r}, prefix={self.prefix!r}, "
+            f"range={self.range_op}{self.range_values!r})"
+        )

@@ -207,7 +207,7 @@ class Update:
     """
 
     __slots__ = ("kind", "text", "actions", "paths", "read_paths", "attributes", "_tree",
-                 "_evaluators", "_values")
+                 "_evaluators", "_values", "removal_only")
 
     def __init__(self, parsed: ParsedExpression, binder: Binder) -> None:
         binder.check_placeholders(parsed)
@@ -240,6 +240,8 @@ class Update:
                 values.append(av)
             actions.append((action.kind, path))
         self.actions: tuple = tuple(actions)
+        #: Only REMOVE/DELETE actions: applied to a missing item, such an update creates nothing.
+        self.removal_only = bool(actions) and all(k in ("REMOVE", "DELETE") for k, _ in actions)
         self.paths: tuple = tuple(p for _, p in actions)
         check_overlaps(self.kind, list(self.paths))
         self.read_paths: tuple = tuple(compiler.read_paths)
