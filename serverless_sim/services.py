@@ -16,6 +16,10 @@ SERVICES: dict[str, tuple[str, str]] = {
     "apigateway": ("serverless_sim.apigateway.service", "APIGateway"),
     "apigatewayv2": ("serverless_sim.apigateway.service", "APIGatewayV2"),
     "apigatewaymanagementapi": ("serverless_sim.apigateway.service", "APIGatewayManagementAPI"),
+    "cognito-idp": ("serverless_sim.cognito.service", "CognitoIdentityProvider"),
+    "cognito-identity": ("serverless_sim.cognito.identity", "CognitoIdentity"),
+    "iam": ("serverless_sim.iam.service", "IAM"),
+    "sts": ("serverless_sim.iam.sts", "STS"),
     "sqs": ("serverless_sim.sqs.service", "SQS"),
     "sns": ("serverless_sim.sns.service", "SNS"),
 }

@@ -115,7 +115,8 @@ class _Bridge:
 
     # -- before-call ----------------------------------------------------------------------
     def before_call(self, model: botocore.model.OperationModel, params: dict[str, Any],
-                    context: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+                    context: dict[str, Any], request_signer: Any = None,
+                    **_: Any) -> tuple[Any, dict[str, Any]]:
         cloud = self.cloud
         service_model = model.service_model
         service_name = service_model.service_name
@@ -138,7 +139,13 @@ class _Bridge:
             "date": email.utils.formatdate(cloud.time(), usegmt=True),
         }
         try:
-            parsed = service.dispatch(model.name, request)
+            creds = _call_credentials(request_signer)
+            if creds is None and not cloud.enforce_iam:
+                parsed = service.dispatch(model.name, request)
+            else:  # IAM authorizes the call first (serverless_sim.iam.enforce)
+                from ..iam.enforce import dispatch_as
+
+                parsed = dispatch_as(cloud, service, model.name, request, creds)
         except AWSError as err:
             cloud.trace.record(service_name, "api_call", operation=model.name, error=err.code)
             status = err.status
@@ -167,6 +174,17 @@ class _Bridge:
                 _blob_normalizer(model.input_shape) if model.input_shape is not None else None
             )
             return fn
+
+
+def _call_credentials(request_signer: Any) -> Any:
+    """The client's credentials when they may be real ones (not the dummy default)."""
+    creds = getattr(request_signer, "_credentials", None)
+    if creds is None:
+        return None
+    frozen = creds.get_frozen_credentials()
+    if frozen.access_key == DUMMY_CREDENTIALS["aws_access_key_id"] and not frozen.token:
+        return None
+    return frozen
 
 
 class _EmptyBody:

@@ -148,5 +148,12 @@ def client_class(service_cls: type[Service]) -> type[ServiceClient]:
     return cls
 
 
-def make_client(cloud: "Cloud", service: Service) -> ServiceClient:
-    return client_class(type(service))(cloud, service)
+def make_client(cloud: "Cloud", service: Service, credentials: Any = None) -> ServiceClient:
+    """A client of ``service``; with ``credentials`` (or a Cloud enforcing IAM) each call is
+    authorized first (see :mod:`serverless_sim.iam.enforce`), otherwise calls are trusted."""
+    cls = client_class(type(service))
+    if credentials is None and not getattr(cloud, "enforce_iam", False):
+        return cls(cloud, service)
+    from ..iam.enforce import enforcing_client
+
+    return enforcing_client(cloud, service, cls, credentials)
