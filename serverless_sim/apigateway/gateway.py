@@ -561,6 +561,16 @@ class Gateway(WebSocketMixin):
         if not token:
             return gateway_response(REST_UNAUTHORIZED)
         now_s = self.cloud.now_us // 1_000_000
+        if "cognito-idp" in self.cloud._services:
+            # Pools of this Cloud's Cognito: signature, issuer, expiry as Cognito issued them.
+            from ..cognito.tokens import TokenError, verify_cognito_token
+
+            try:
+                claims = verify_cognito_token(self.cloud, token, a.provider_arns)
+            except TokenError:
+                pass
+            else:
+                return {"claims": claims_for_event(claims)}
         for pool_arn in a.provider_arns:
             pool = pool_arn.rsplit("/", 1)[-1]
             region = pool.split("_", 1)[0]
@@ -710,8 +720,13 @@ class Gateway(WebSocketMixin):
         if not token:
             return gateway_response(HTTP_UNAUTHORIZED, {"www-authenticate": 'Bearer'})
         issuer = (a.issuer or "").rstrip("/")
+        keys = self.jwks.get(issuer)
+        if keys is None and "cognito-idp" in self.cloud._services:
+            from ..cognito.tokens import jwks_for_issuer  # a user pool of this Cloud as issuer
+
+            keys = jwks_for_issuer(self.cloud, issuer)
         try:
-            claims = validate(token, issuer=issuer, audiences=a.audience, keys=self.jwks.get(issuer),
+            claims = validate(token, issuer=issuer, audiences=a.audience, keys=keys,
                               now_s=ex.t // 1_000_000)
         except JwtError as exc:
             return gateway_response(HTTP_UNAUTHORIZED, {
