@@ -34,6 +34,8 @@ Side effects of handler code on other services happen at the instant the handler
 
 from __future__ import annotations
 
+import contextlib
+
 import base64
 import json
 import sys
@@ -64,6 +66,8 @@ from .functions import Function, FunctionVersion
 from .package import ModuleSpace, private_random_module
 from .reporting import log_tail, report_line, timeout_line
 from .runtime import Run, current_run, run_user_code
+
+_NO_IDENTITY = contextlib.nullcontext()
 
 if TYPE_CHECKING:
     from .service import Lambda
@@ -466,12 +470,21 @@ class InvokeEngine:
             log_group_name=version.log_group, log_stream_name=env.log_stream, deadline_us=deadline,
             run=run, client_context=inv.client_context,
         )
-        out = run_user_code(
-            handler, (event, ctx), start_us=invoke_start, deadline_us=deadline,  # type: ignore[arg-type]
-            env=self._env_vars(env), virtual_time=version.virtual_time, capture=capture,
-            enter=env.enter if env.space is not None else None,
-            leave=env.leave if env.space is not None else None, run=run,
-        )
+        role = getattr(version, "role", None)
+        if self.cloud.enforce_iam and role:
+            # The handler's calls run with its execution role's policies (session = function name).
+            from ..iam.enforce import run_as
+
+            identity: Any = run_as(self.cloud, role, fn.name)
+        else:
+            identity = _NO_IDENTITY
+        with identity:
+            out = run_user_code(
+                handler, (event, ctx), start_us=invoke_start, deadline_us=deadline,  # type: ignore[arg-type]
+                env=self._env_vars(env), virtual_time=version.virtual_time, capture=capture,
+                enter=env.enter if env.space is not None else None,
+                leave=env.leave if env.space is not None else None, run=run,
+            )
         sampler = version.duration_sampler
         if sampler is None:
             modelled = version.duration_const_us

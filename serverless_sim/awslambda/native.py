@@ -68,6 +68,7 @@ class NativeAPI:
         architecture: str = "x86_64",
         description: str = "",
         virtual_time: bool = True,
+        role: str | None = None,
     ) -> Function:
         """A function whose code is a Python callable, run in process.
 
@@ -77,7 +78,9 @@ class NativeAPI:
         ``duration`` is the duration model (seconds, a Distribution or ``rng -> seconds``);
         ``init_duration`` fixes the modelled Init (default: the service's InitModel).
         ``virtual_time=False`` skips patching the clock during calls (faster; the handler then
-        sees the wall clock and must not sleep). Validation is the wire API's.
+        sees the wall clock and must not sleep). ``role`` is the execution role's ARN (its
+        policies apply to the handler's calls when the Cloud enforces IAM). Validation is the
+        wire API's.
         """
         if (handler is None) == (factory is None):
             raise SimError("give exactly one of handler= (shared) or factory= (per environment)")
@@ -86,7 +89,7 @@ class NativeAPI:
         fn = self._create_function(
             name, code=Code(handler=handler, factory=factory), runtime=check_runtime(runtime, required=True) or runtime,
             handler=getattr(handler or factory, "__qualname__", "handler"),
-            role=DEFAULT_ROLE.format(account=self.cloud.account_id), memory=check_memory(memory),
+            role=role or DEFAULT_ROLE.format(account=self.cloud.account_id), memory=check_memory(memory),
             timeout=check_timeout(timeout), description=description, environment=environment,
             architecture=architecture, duration=duration, virtual_time=virtual_time,
             init_duration_us=None if init_duration is None else round(init_duration * 1_000_000),
@@ -106,6 +109,7 @@ class NativeAPI:
         duration: DurationModel | None = None,
         snapstart: bool = False,
         architecture: str = "x86_64",
+        role: str | None = None,
     ) -> Function:
         """A function from source files (``{"app.py": "def handler(event, context): ..."}``),
         packaged as a deterministic zip, exactly as CreateFunction with ``ZipFile`` would."""
@@ -114,7 +118,7 @@ class NativeAPI:
         package = DeploymentPackage.from_files(files)
         fn = self._create_function(
             name, code=Code(package=package), runtime=rt, handler=handler,
-            role=DEFAULT_ROLE.format(account=self.cloud.account_id), memory=check_memory(memory),
+            role=role or DEFAULT_ROLE.format(account=self.cloud.account_id), memory=check_memory(memory),
             timeout=check_timeout(timeout),
             environment=check_environment({"Variables": environment} if environment else None),
             architecture=architecture, duration=duration,
