@@ -398,9 +398,16 @@ class Frame:
             fan.done = True
             for child in list(fan.children.values()):
                 child.abort(record)
-                if record and fan.kind == "map" and child.alive is False:
+                if record and fan.kind == "map" and child.alive is False \
+                        and fan.map_run_arn is None:
                     ex.event("MapIterationAborted", fan.event_id,
                              {"name": self.state.name, "index": child.index})
+            if fan.map_run_arn is not None:
+                mr = ex.service.map_runs.get(fan.map_run_arn)
+                if mr is not None:
+                    mr.close("ABORTED", ex.cloud.clock.now_us)
+                if record:
+                    ex.event("MapRunAborted", fan.event_id, None)
         if record and self.state is not None and self.state.type in _ABORTED \
                 and ex.history is not None:
             self.last_id = ex.event(_ABORTED[self.state.type], self.last_id, None)
@@ -415,8 +422,9 @@ class Frame:
         fan.remaining -= 1
         ex = self.ex
         if fan.kind == "map":
-            ex.event("MapIterationSucceeded", child.last_id,
-                     {"name": self.state.name, "index": child.index})
+            if fan.map_run_arn is None:
+                ex.event("MapIterationSucceeded", child.last_id,
+                         {"name": self.state.name, "index": child.index})
             fan.running -= 1
             self._start_iterations()
         if fan.remaining == 0:
@@ -430,17 +438,26 @@ class Frame:
         ex = self.ex
         st = self.state
         if fan.kind == "map":
-            ex.event("MapIterationFailed", child.last_id, {"name": st.name, "index": child.index})
-            if st.distributed and err.error not in UNCATCHABLE:
-                fan.failures += 1
+            run = None
+            if fan.map_run_arn is None:
+                ex.event("MapIterationFailed", child.last_id,
+                         {"name": st.name, "index": child.index})
+            else:
+                run = ex.service.map_runs.get(fan.map_run_arn)
+            if st.distributed and (run is not None or err.error not in UNCATCHABLE):
+                from .maprun import failed_items, total_items
+
+                fan.failures += failed_items(run, child.index)
                 fan.results[child.index] = err.output()
                 fan.remaining -= 1
                 fan.running -= 1
-                n = len(fan.items)
+                n = total_items(run, len(fan.items))
                 limit_count = fan.tolerated_count
                 limit_pct = fan.tolerated_pct
-                tolerated = (limit_count is not None and fan.failures <= limit_count) or (
-                    limit_pct is not None and n and fan.failures * 100.0 / n <= limit_pct)
+                # Exceeding either threshold given fails the run (DG maprun-fail-threshold).
+                tolerated = not (
+                    (limit_count is not None and fan.failures > limit_count)
+                    or (limit_pct is not None and n and fan.failures * 100.0 / n > limit_pct))
                 if tolerated:
                     self._start_iterations()
                     if fan.remaining == 0:
@@ -451,13 +468,17 @@ class Frame:
         fan.done = True
         for other in list(fan.children.values()):
             other.abort()
-            if fan.kind == "map":
+            if fan.kind == "map" and fan.map_run_arn is None:
                 ex.event("MapIterationAborted", fan.event_id,
                          {"name": st.name, "index": other.index})
         fan.children.clear()
         if fan.map_run_arn is not None:
             ex.event("MapRunFailed", fan.event_id,
                      {"error": err.error, "cause": err.cause or ""})
+            mr = ex.service.map_runs.get(fan.map_run_arn)
+            if mr is not None:
+                mr.close("FAILED", ex.cloud.clock.now_us)
+                mr.error, mr.cause = err.error, err.cause
         self.last_id = ex.event("MapStateFailed" if fan.kind == "map" else "ParallelStateFailed",
                                 self.last_id, None)
         self.fan = None
@@ -473,7 +494,16 @@ class Frame:
         results = fan.results
         if fan.map_run_arn is not None:
             ex.event("MapRunSucceeded", fan.event_id, None)
-            results = ex.service.integrations.write_results(self, st, results)
+            mr = ex.service.map_runs.get(fan.map_run_arn)
+            if mr is not None:
+                mr.close("SUCCEEDED", ex.cloud.clock.now_us)
+            try:
+                results = ex.service.integrations.write_results(
+                    self, st, results, fan.map_run_arn, fan.items)
+            except StatesError as err:
+                self.last_id = ex.event("MapStateFailed", self.last_id, None)
+                self.on_error(err)
+                return
         self.last_id = ex.event("MapStateSucceeded" if fan.kind == "map"
                                 else "ParallelStateSucceeded", self.last_id, None)
         self.finish(st, results)
@@ -501,6 +531,13 @@ class Frame:
                 self.fan = None
                 self.on_error(err)
                 return
+            if fan.map_run_arn is not None:
+                # Distributed: each item / batch is a child execution of its own.
+                from .maprun import start_child
+
+                fan.children[i] = start_child(  # type: ignore[assignment]
+                    self, ex.service.map_runs[fan.map_run_arn], i, item_input)
+                continue
             eid = ex.event("MapIterationStarted", fan.event_id, {"name": st.name, "index": i})
             child = Frame(ex, proc, self, i, self.vars, eid)
             fan.children[i] = child
@@ -802,9 +839,10 @@ def _run_map(f: Frame, st: State, data: Any) -> None:
     f.fan = fan
     fan.event_id = f.last_id = ex.event("MapStateStarted", f.last_id, {"length": len(items)})
     if st.distributed:
-        label = st.label or st.name
-        fan.map_run_arn = (f"{ex.machine_arn.replace(':stateMachine:', ':mapRun:')}/"
-                           f"{label}:{ex.service._new_id('maprun')}")
+        from .maprun import start_map_run
+
+        fan.batched = bool(st.item_batcher)
+        start_map_run(f, st, fan, items)
         fan.event_id = ex.event("MapRunStarted", fan.event_id, {"mapRunArn": fan.map_run_arn})
     if not items:
         f._fan_done()

@@ -135,6 +135,65 @@ def _aws_cause(err: AWSError, service: str, rid: str) -> str:
             f"{err.code}; Request ID: {rid}; Proxy: null)")
 
 
+# Optimized integrations name their errors ``<PREFIX>.<SDK exception class>``
+# (``SQS.QueueDoesNotExistException``, ``SNS.NotFoundException``,
+# ``DynamoDB.ConditionalCheckFailedException``); their results carry the SDK's HTTP metadata.
+_OPTIMIZED_PREFIX = {"dynamodb": "DynamoDB", "sqs": "SQS", "sns": "SNS", "events": "EventBridge"}
+_CONTENT_TYPE = {"dynamodb": "application/x-amz-json-1.0", "sqs": "text/xml", "sns": "text/xml"}
+
+
+def _error_name(err: AWSError) -> str:
+    """The SDK exception name of a wire error: the error's code, or (for query-compatible codes
+    such as SQS's ``AWS.SimpleQueueService.NonExistentQueue``) its modelled class name."""
+    code = err.code
+    if "." in code:
+        return type(err).__name__
+    return code
+
+
+def _optimized_request(res: Resource, request: dict[str, Any], frame: Any) -> dict[str, Any]:
+    """What an optimized integration sends: JSON bodies given as objects become JSON text;
+    ``events:putEvents`` appends the execution's and state machine's ARNs to each entry's
+    Resources (DG connect-eventbridge)."""
+    svc, action = res.service, res.action
+    if svc == "sqs" and action == "sendMessage" and "MessageBody" in request \
+            and type(request["MessageBody"]) is not str:
+        request["MessageBody"] = dumps(request["MessageBody"])
+    elif svc == "sns" and action == "publish" and "Message" in request \
+            and type(request["Message"]) is not str:
+        request["Message"] = dumps(request["Message"])
+    elif svc == "events" and action == "putEvents" and type(request.get("Entries")) is list:
+        entries = []
+        for e in request["Entries"]:
+            if type(e) is dict:
+                e = dict(e)
+                if "Detail" in e and type(e["Detail"]) is not str:
+                    e["Detail"] = dumps(e["Detail"])
+                if frame is not None:
+                    e["Resources"] = list(e.get("Resources") or []) + [
+                        frame.ex.machine_arn, frame.ex.arn]
+            entries.append(e)
+        request["Entries"] = entries
+    return request
+
+
+def _optimized_result(res: Resource, out: Any, rid: str, request: dict[str, Any]) -> Any:
+    if res.service == "events" and res.action == "putEvents" and type(out) is dict \
+            and out.get("FailedEntryCount"):
+        raise StatesError("EventBridge.FailedEntry", dumps(out))
+    ctype = _CONTENT_TYPE.get(res.service)
+    if ctype is None or type(out) is not dict:
+        return out
+    out = dict(out)
+    out["SdkHttpMetadata"] = {
+        "AllHttpHeaders": {"x-amzn-RequestId": [rid], "Content-Type": [ctype]},
+        "HttpHeaders": {"x-amzn-RequestId": rid, "Content-Type": ctype},
+        "HttpStatusCode": 200,
+    }
+    out["SdkResponseMetadata"] = {"RequestId": rid}
+    return out
+
+
 class TaskRun:
     """The task in flight in a frame."""
 
@@ -294,7 +353,7 @@ class Integrations:
                                     extra=args, frame=f, run=run)
             if res.service == "states" and res.action == "startExecution":
                 return self._start_execution(f, run, args)
-            return self._wire(res, args, sdk=False)
+            return self._wire(res, args, sdk=False, frame=f)
         return self._wire(res, args, sdk=True)
 
     def _lambda(self, function: Any, payload: Any, plain: bool,
@@ -387,11 +446,10 @@ class Integrations:
             "StatusCode": status,
         }
 
-    def _wire(self, res: Resource, args: Any, sdk: bool) -> Any:
+    def _wire(self, res: Resource, args: Any, sdk: bool, frame: Any = None) -> Any:
         name = _SERVICE_NAMES.get(res.service, res.service)
         prefix = _SDK_PREFIX.get(res.service, res.service[:1].upper() + res.service[1:]) if sdk \
-            else {"dynamodb": "DynamoDB"}.get(res.service, res.service[:1].upper()
-                                               + res.service[1:])
+            else _OPTIMIZED_PREFIX.get(res.service, res.service[:1].upper() + res.service[1:])
         try:
             svc = self.cloud.service(name)
         except Exception:
@@ -401,15 +459,21 @@ class Integrations:
         if action not in svc.operations:
             raise StatesError("States.Runtime", f"The resource '{res.arn}' is not supported: "
                                                 f"{name} has no action {action}")
+        request = dict(args) if type(args) is dict else {}
+        if not sdk:
+            request = _optimized_request(res, request, frame)
         rid = self.cloud.request_id()
         try:
-            resp = svc.dispatch(action, dict(args) if type(args) is dict else {})
+            resp = svc.dispatch(action, request)
         except AWSError as err:
-            code = err.code
-            if sdk and not code.endswith("Exception"):
+            code = _error_name(err)
+            if (sdk or res.service in _OPTIMIZED_PREFIX) and not code.endswith("Exception"):
                 code += "Exception"
             raise StatesError(f"{prefix}.{code}", _aws_cause(err, prefix, rid)) from None
-        return jsonable(resp)
+        out = jsonable(resp)
+        if not sdk:
+            out = _optimized_result(res, out, rid, request)
+        return out
 
     def _start_execution(self, f: "Frame", run: TaskRun, args: Any) -> Any:
         if type(args) is not dict or "StateMachineArn" not in args:
@@ -532,14 +596,29 @@ class Integrations:
             return items  # type: ignore[no-any-return]
         cfg = reader.get("ReaderConfig") or {}
         params = reader.get("Parameters") or reader.get("Arguments") or {}
-        if st.ql != JSONATA and params:
-            from .asl.templates import compile_template
+        if params:
+            params = self._io_params(f, st, eff, params, "ItemReader")
+        resource = reader.get("Resource", "")
+        max_items = cfg.get("MaxItems")
+        if "MaxItemsPath" in cfg and st.ql != JSONATA:
+            from .asl.paths import parse_path
 
-            params = f._template(compile_template(params), eff, "ItemReader.Parameters")
+            max_items = f._apply_path(parse_path(cfg["MaxItemsPath"]), eff, "MaxItemsPath")
+        elif st.ql == JSONATA and type(max_items) is str:
+            max_items = evaluate_value(max_items, f.bindings(f.raw_input), "MaxItems")
+        if max_items is not None and (type(max_items) is not int or max_items < 0):
+            from .executions import _runtime
+
+            raise _runtime(f, f"The value of the field 'MaxItems' must be a non-negative "
+                              f"integer, got {dumps(max_items)}")
         hook = self.service.item_reader
         try:
             if hook is not None:
-                out = hook(reader.get("Resource", ""), params, cfg)
+                out = hook(resource, params, cfg)
+            elif resource.startswith("arn:aws:states:::s3:"):
+                from .itemio import read_s3_items
+
+                out = read_s3_items(self.cloud, resource, params, cfg, max_items or None)
             elif type(items) is list:
                 out = items
             else:
@@ -552,20 +631,44 @@ class Integrations:
         if type(out) is not list:
             raise StatesError("States.ItemReaderFailed", "The item reader did not return an "
                                                          "array")
-        max_items = cfg.get("MaxItems")
         if type(max_items) is int and max_items > 0:
             out = out[:max_items]
         return out
 
-    def write_results(self, f: "Frame", st: State, results: list[Any]) -> Any:
+    def _io_params(self, f: "Frame", st: State, eff: Any, params: Any, field: str) -> Any:
+        """An ItemReader's / ResultWriter's Parameters (JSONPath) or Arguments (JSONata)."""
+        if st.ql == JSONATA:
+            return evaluate_value(params, f.bindings(f.raw_input), "Arguments")
+        from .asl.templates import compile_template
+
+        return f._template(compile_template(params), eff, f"{field}.Parameters")
+
+    def write_results(self, f: "Frame", st: State, results: list[Any],
+                      map_run_arn: str | None = None, items: list[Any] | None = None) -> Any:
         writer = st.result_writer
-        fan_arn = None
-        if f.fan is not None:
+        fan_arn = map_run_arn
+        if fan_arn is None and f.fan is not None:
             fan_arn = f.fan.map_run_arn
         if not writer:
             return results
+        cfg = writer.get("WriterConfig") or {}
         params = writer.get("Parameters") or writer.get("Arguments") or {}
         hook = self.service.result_writer
+        resource = writer.get("Resource")
+        if hook is None and resource is None:
+            from .itemio import transform
+
+            return transform(results, cfg)
+        run = self.service.map_runs.get(fan_arn or "")
+        if hook is None and run is not None:
+            from .itemio import PUT_OBJECT, write_s3_results
+
+            if resource != PUT_OBJECT:
+                raise StatesError("States.ResultWriterFailed",
+                                  f"Unsupported ResultWriter resource: {resource}")
+            eff = f.eff_input
+            params = self._io_params(f, st, eff, params, "ResultWriter")
+            return write_s3_results(self.service, run, params, cfg, items or [])
         if hook is not None:
             try:
                 hook(writer.get("Resource", ""), params, results)

@@ -239,6 +239,11 @@ class MachineOps:
             out["loggingConfiguration"] = dict(sm.logging_configuration)
             out["tracingConfiguration"] = dict(sm.tracing_configuration)
             out["revisionId"] = sm.revision_id
+        if ex.map_run_arn is not None:
+            run = self.map_runs.get(ex.map_run_arn)  # type: ignore[attr-defined]
+            out["mapRunArn"] = ex.map_run_arn
+            if run is not None:
+                out["label"] = run.label
         return out
 
     @operation("ListStateMachines")

@@ -189,6 +189,8 @@ class RunOps:
             out["redriveStatusReason"] = reason
         if ex.trace_header is not None:
             out["traceHeader"] = ex.trace_header
+        if ex.map_run_arn is not None:
+            out["mapRunArn"] = ex.map_run_arn
         return out
 
     def describe_execution_data(self, ex: Execution) -> dict[str, Any]:
@@ -273,6 +275,11 @@ class RunOps:
                 row["stopDate"] = us_to_datetime(e.stop_us)
             if e.redrive_us is not None:
                 row["redriveDate"] = us_to_datetime(e.redrive_us)
+            if map_run is not None:
+                mr = self.map_runs.get(map_run)  # type: ignore[attr-defined]
+                row["mapRunArn"] = map_run
+                row["itemCount"] = next((mr.sizes[i] for i, a in mr.children.items()
+                                         if a == e.arn), 1) if mr is not None else 1
             out["executions"].append(row)
         if nxt:
             out["nextToken"] = nxt

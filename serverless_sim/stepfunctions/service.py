@@ -11,7 +11,7 @@ Configuration hooks (plain attributes, changeable at any time):
 - ``mock_config``: a Step Functions Local mock configuration (dict), used by executions started
   on ``<stateMachineArn>#<TestCase>``;
 - ``item_reader(resource, parameters, reader_config) -> list``: reads a distributed Map's
-  ItemReader (there is no S3 in the Cloud yet);
+  ItemReader instead of the Cloud's S3 (:mod:`.itemio`) when set;
 - ``result_writer(resource, parameters, results)``: receives a distributed Map's results when
   it has a ResultWriter.
 
@@ -28,6 +28,7 @@ from .errors import ERRORS
 from .executions import Execution
 from .integrations import Integrations
 from .machines import MachineOps, StateMachine
+from .maprun import MapRun, MapRunOps
 from .runs import RunOps
 from .tasks import Activity, TaskOps
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from ..cloud import Cloud
 
 
-class StepFunctions(MachineOps, RunOps, TaskOps, Service):
+class StepFunctions(MachineOps, RunOps, TaskOps, MapRunOps, Service):
     """AWS Step Functions (https://docs.aws.amazon.com/step-functions/latest/apireference/)."""
 
     service_name = "stepfunctions"
@@ -59,6 +60,8 @@ class StepFunctions(MachineOps, RunOps, TaskOps, Service):
         self.item_reader: Callable[[str, Any, Any], list[Any]] | None = None
         self.result_writer: Callable[[str, Any, list[Any]], Any] | None = None
         self.map_run_results: dict[str, list[Any]] = {}
+        #: Map Runs of distributed Map states by ARN (:mod:`.maprun`).
+        self.map_runs: dict[str, MapRun] = {}
 
     # -- ids ------------------------------------------------------------------------------
     def _new_id(self, kind: str = "ids") -> str:

@@ -229,7 +229,7 @@ def test_distributed_map_with_batching_and_tolerated_failures():
                 "P": {"Type": "Pass", "End": True}}}
     d = one({"Type": "Map", "ItemProcessor": proc, "Label": "L",
              "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"k": 1}},
-             "ToleratedFailureCount": 1})
+             "ToleratedFailureCount": 2})  # counts items: the failed batch [3, 4] is 2
     out = output(d, [1, 2, 3, 4, 5])
     assert out[0] == {"Items": [1, 2], "BatchInput": {"k": 1}}
     assert out[1]["Error"] == "Bad"
