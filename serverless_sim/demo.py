@@ -6,17 +6,26 @@ nightly job queries the day's orders per customer, and every step leaves metrics
 trace records on the virtual clock. The run ends with a readable report and the trace digest:
 run it twice with the same seed and the digest is the same, event for event.
 
+Then the classic serverless apps of ``examples/`` (thumbnails, nightly cleanup, CRUD API with a
+Streams projection, order workflow), each on its own Cloud with the same seed, one or two lines
+each (skipped when ``examples/`` is not next to the package, e.g. an installed wheel).
+
     python -m serverless_sim demo [--seed 7] [--hours 24]
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
 import time as _wall  # wall time only to report how fast the simulation ran
-from typing import Any, Generator
+from pathlib import Path
+from typing import Any, Callable, Generator
 
 from .cloud import Cloud
 from .kernel.clock import US_PER_SECOND, format_us
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
 NAMESPACE = "Demo/Shop"
 
@@ -144,4 +153,78 @@ def run_demo(seed: int = 7, hours: float = 24.0) -> str:
     lines.append(f"  log lines written: {len(cloud.logs.lines('/demo/shop'))}")
     lines.append(f"  trace: {cloud.trace.total:,} records, digest {cloud.trace.digest()[:16]}")
     lines.append("  (same seed, same digest: rerun to check)")
+    lines += classic_apps(seed)
     return "\n".join(lines)
+
+
+def load_example(name: str) -> Any:
+    """Import ``examples/<name>.py`` by path (examples/ is not part of the package)."""
+    module_name = f"serverless_sim_example_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, EXAMPLES_DIR / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+def _thumbnails(cloud: Cloud, app: Any) -> list[str]:
+    try:
+        import boto3  # noqa: F401  (the deployment package uses boto3, as on AWS)
+    except ImportError:
+        return ["skipped: the function's package needs boto3 (pip install 'serverless_sim[boto3]')"]
+    out = app.run(cloud)
+    before = sum(size for size, _ in out["thumbnails"].values())
+    after = sum(thumb for _, thumb in out["thumbnails"].values())
+    return [f"{len(out['uploaded'])} .jpg uploads (+1 .txt, filtered out) -> {out['invocations']} invocations -> "
+            f"{len(out['thumbnails'])} thumbnails, {before:,} -> {after:,} bytes"]
+
+
+def _nightly_cleanup(cloud: Cloud, app: Any) -> list[str]:
+    state = app.run(cloud)
+    runs = state["runs"]
+    deleted = sum(n for _, n in runs)
+    hours = sorted({when[11:16] for when, _ in runs})
+    return [f"{len(runs)} cron runs over a week (at {', '.join(hours)} UTC): {deleted} of {state['written']} "
+            f"sessions deleted, {state['remaining']} live"]
+
+
+def _crud_api(cloud: Cloud, app: Any) -> list[str]:
+    out = app.run(cloud)
+    statuses = " ".join(str(status) for _, status in out["requests"])
+    return [f"{len(out['requests'])} HTTP requests -> statuses {statuses}",
+            f"Streams -> projector ({out['projection']}): counts {out['counts']}"]
+
+
+def _order_workflow(cloud: Cloud, app: Any) -> list[str]:
+    out = app.run(cloud)
+    parts = [f"{oid} {r['status']}{'/' + r['error'] if r['error'] else ''} "
+             f"({r['failed_attempts']} payment retries)" for oid, r in out["results"].items()]
+    took = max(r["took_s"] for r in out["results"].values())
+    return ["; ".join(parts), f"human approvals by task token, an hour later: longest execution {took / 60:.0f} min"]
+
+
+CLASSIC_APPS: list[tuple[str, str, Callable[[Cloud, Any], list[str]]]] = [
+    ("thumbnails", "S3 upload -> Lambda (zip package) -> S3", _thumbnails),
+    ("nightly_cleanup", "EventBridge cron -> Lambda -> DynamoDB cleanup", _nightly_cleanup),
+    ("crud_api", "API Gateway HTTP API -> Lambda -> DynamoDB, Streams projection", _crud_api),
+    ("order_workflow", "Step Functions: retries + task-token approval", _order_workflow),
+]
+
+
+def classic_apps(seed: int) -> list[str]:
+    """The report section of the classic apps in examples/ (each on its own Cloud)."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    lines = ["", "classic serverless apps (examples/, each on its own Cloud, same seed):"]
+    for name, title, summarize in CLASSIC_APPS:
+        if not (EXAMPLES_DIR / f"{name}.py").is_file():
+            continue
+        cloud = Cloud(seed=seed, start="2026-01-01T00:00:00Z")
+        started = _wall.perf_counter()
+        body = summarize(cloud, load_example(name))
+        wall = _wall.perf_counter() - started
+        lines.append(f"  {name}: {title}  [{wall:.2f} s wall, digest {cloud.trace.digest()[:12]}]")
+        lines += [f"    {line}" for line in body]
+    return lines

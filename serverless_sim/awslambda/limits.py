@@ -11,6 +11,14 @@ Sources (read 2026-11):
 - [timeout] https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
 - [snapstart] https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
 - [pricing] https://aws.amazon.com/lambda/pricing/ (US East (N. Virginia), first tier)
+- [async-err] https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+- [put-eic] https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html
+- [async-rec] https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+- [esm-api] https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+- [sqs-scaling] https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+- [scalingcfg] https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html
+- [ddb-params] https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html
+- [filter] https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
 """
 
 from __future__ import annotations
@@ -80,3 +88,53 @@ PRICE_PC_DURATION_PER_GB_S = {"x86_64": 0.0000097222, "arm64": 0.0000077778}
 #: Free tier, per month: 1M requests and 400,000 GB-s (not for provisioned concurrency).
 FREE_TIER_REQUESTS = 1_000_000
 FREE_TIER_GB_S = 400_000
+
+# -- asynchronous invocation [async-err] [put-eic] ---------------------------------------------
+#: "by default Lambda attempts to run it two more times": MaximumRetryAttempts 0-2, default 2.
+ASYNC_MAX_RETRIES_DEFAULT = 2
+ASYNC_MAX_RETRIES_MAX = 2
+#: "a one-minute wait between the first two attempts, and two minutes between the second and
+#: third attempts" (measured here from the failed attempt's end).
+ASYNC_RETRY_DELAYS_S = (60, 120)
+#: MaximumEventAgeInSeconds 60-21,600, default 21,600 (6 hours).
+ASYNC_MAX_EVENT_AGE_MIN_S = 60
+ASYNC_MAX_EVENT_AGE_MAX_S = 21_600
+#: Throttles (429) and system errors (5xx): "The retry interval increases exponentially from 1
+#: second after the first attempt to a maximum of 5 minutes."
+ASYNC_THROTTLE_BACKOFF_MIN_S = 1
+ASYNC_THROTTLE_BACKOFF_MAX_S = 300
+#: DLQ message attribute ErrorMessage: "The first 1 KB of the error message" [async-rec].
+DLQ_ERROR_MESSAGE_MAX_BYTES = 1024
+
+# -- event source mappings [esm-api] -------------------------------------------------------------
+ESM_BATCH_SIZE_MAX = 10_000
+SQS_BATCH_SIZE_DEFAULT = 10
+SQS_FIFO_BATCH_SIZE_MAX = 10
+STREAM_BATCH_SIZE_DEFAULT = 100  # [ddb-params] default 100, maximum 10,000
+#: MaximumBatchingWindowInSeconds 0-300; "When you set BatchSize to a value greater than 10, you
+#: must set MaximumBatchingWindowInSeconds to at least 1."
+ESM_BATCHING_WINDOW_MAX_S = 300
+ESM_BATCH_WITHOUT_WINDOW_MAX = 10
+#: An ESM invokes synchronously: a batch must fit the 6 MB synchronous payload.
+ESM_BATCH_PAYLOAD_MAX_BYTES = SYNC_PAYLOAD_MAX_BYTES
+#: [sqs-scaling] "Lambda begins with five concurrent batches ... increases the number of
+#: processes that are reading batches by up to 300 more instances per minute ... up to 1,000".
+SQS_POLLERS_INITIAL = 5
+SQS_POLLERS_PER_MINUTE = 300
+SQS_POLLERS_MAX = 1_000
+#: [scalingcfg] ScalingConfig.MaximumConcurrency 2-1,000.
+SQS_MAX_CONCURRENCY_MIN = 2
+SQS_MAX_CONCURRENCY_MAX = 1_000
+#: [ddb-params] MaximumRetryAttempts -1 (infinite, default) or 0-10,000; MaximumRecordAgeInSeconds
+#: -1 (infinite, default) or 60-604,800; ParallelizationFactor 1-10; TumblingWindowInSeconds 0-900.
+STREAM_MAX_RETRIES_MAX = 10_000
+STREAM_MAX_RECORD_AGE_MIN_S = 60
+STREAM_MAX_RECORD_AGE_MAX_S = 604_800
+PARALLELIZATION_FACTOR_MAX = 10
+TUMBLING_WINDOW_MAX_S = 900
+#: [filter] "up to five different filters per event source mapping" (quota, raisable to 10).
+ESM_FILTERS_MAX = 5
+#: Not documented: the pause before a stream batch that failed is retried. An assumption:
+#: exponential from 1 s, capped at 60 s (so infinite retries do not spin at one instant).
+STREAM_RETRY_BACKOFF_MIN_S = 1
+STREAM_RETRY_BACKOFF_MAX_S = 60

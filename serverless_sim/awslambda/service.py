@@ -3,20 +3,25 @@
 Wire operations live in one mixin per concept: the control plane in :mod:`.functions_api`,
 versions in :mod:`.versions`, aliases in :mod:`.aliases`, concurrency in :mod:`.concurrency`,
 provisioned concurrency in :mod:`.provisioned`, ``Invoke`` and the invoke path in :mod:`.invoke`;
-the asynchronous queue in :mod:`.async_invoke`; the Pythonic API in :mod:`.native`. Tunables:
+the asynchronous queue in :mod:`.async_invoke` (its settings in :mod:`.event_invoke_config`, the
+DLQ in :mod:`.dead_letter`, destinations in :mod:`.destinations`); event source mappings in
+:mod:`.esm`; the Pythonic API in :mod:`.native`. Tunables:
 :class:`~.config.LambdaConfig` (``Lambda(cloud, config=...)`` or ``lam.config``, changeable at
 any time).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..kernel.service import Service
 from .aliases import AliasOps
 from .async_invoke import AsyncQueue
 from .concurrency import ConcurrencyOps
 from .config import LambdaConfig
+from .dead_letter import DeadLetterOps
+from .esm import EventSourceMappingOps
+from .event_invoke_config import EventInvokeConfig, EventInvokeConfigOps
 from .errors import ERRORS
 from .functions import Function
 from .functions_api import FunctionOps
@@ -30,7 +35,8 @@ if TYPE_CHECKING:
     from ..cloud import Cloud
 
 
-class Lambda(FunctionOps, VersionOps, AliasOps, ConcurrencyOps, ProvisionedOps, InvokeEngine, NativeAPI, Service):
+class Lambda(DeadLetterOps, EventInvokeConfigOps, EventSourceMappingOps, FunctionOps, VersionOps, AliasOps,
+             ConcurrencyOps, ProvisionedOps, InvokeEngine, NativeAPI, Service):
     """AWS Lambda (https://docs.aws.amazon.com/lambda/latest/api/)."""
 
     service_name = "lambda"
@@ -48,6 +54,11 @@ class Lambda(FunctionOps, VersionOps, AliasOps, ConcurrencyOps, ProvisionedOps, 
         self._unreserved_usage = 0
         self._in_flight = 0
         self._series = SeriesCache(cloud.metrics)
+        # Asynchronous settings by (function, qualifier), DLQ ARNs by (function, version), and
+        # event source mappings by UUID (see .event_invoke_config, .dead_letter, .esm).
+        self._eic: dict[tuple[str, str], EventInvokeConfig] = {}
+        self._dlq: dict[tuple[str, str], str] = {}
+        self._esms: dict[str, Any] = {}
         self._async = self.async_queue_class(self)
         self._day_cache: tuple[int, str] = (-1, "")
         self._billing_retired_pc_mb_us = 0

@@ -1,0 +1,409 @@
+"""The DynamoDB Streams poller of an event source mapping.
+
+https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html,
+https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html,
+https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html,
+https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+
+Event-driven: the stream's ``subscribe`` hook schedules a poll pass at the instant of each
+write (one per instant), and a finished batch polls again; timers exist only for a batching
+window or a retry. Per shard, in shard order (a child shard waits until its parent is done):
+
+- ``StartingPosition``: ``TRIM_HORIZON`` starts at the oldest record kept, ``LATEST`` after the
+  last record present when the mapping is created. Shards that appear later start at their
+  beginning.
+- **Batches** of up to ``BatchSize`` records (default 100), one at a time per shard and
+  *lane*: ``ParallelizationFactor`` N (1-10) splits a shard into N lanes by a hash of the item's
+  key (MD5 of its key attributes, deterministic), so order holds per partition key and per shard
+  when N = 1. ``MaximumBatchingWindowInSeconds``: with fewer records than ``BatchSize``, wait up to
+  the window. Event ``{"Records": [...]}`` with each record as
+  :meth:`~serverless_sim.dynamodb.streams.StreamRecord.to_lambda` builds it (``eventSourceARN``
+  etc.).
+- **Filters**: records matching no pattern are skipped (the checkpoint moves past them).
+- **Errors**: the shard (lane) is blocked and the batch retried after a pause (undocumented;
+  1 s doubling to 60 s, :mod:`..limits`) until it succeeds, ``MaximumRetryAttempts`` (-1 =
+  until the record expires, 24 h) is exceeded, or records become older than
+  ``MaximumRecordAgeInSeconds`` (-1 = no limit). ``BisectBatchOnFunctionError`` splits a failed
+  batch in two (halves processed in order) without consuming a retry. Discarded records go, as
+  metadata only, to ``DestinationConfig.OnFailure`` (SQS / SNS)::
+
+      {"requestContext": {"requestId", "functionArn", "condition": "RetryAttemptsExhausted" |
+                          "RecordAgeExceeded", "approximateInvokeCount"},
+       "responseContext": {"statusCode", "executedVersion", "functionError"},
+       "version": "1.0", "timestamp": ...,
+       "DDBStreamBatchInfo": {"shardId", "startSequenceNumber", "endSequenceNumber",
+                              "approximateArrivalOfFirstRecord", "approximateArrivalOfLastRecord",
+                              "batchSize", "streamArn"}}
+
+- **ReportBatchItemFailures**: ``{"batchItemFailures": [{"itemIdentifier": "<SequenceNumber>"}]}``
+  checkpoints at the lowest reported sequence number: records before it are done, the retry
+  starts there (and counts as a retry); an empty / null list is a success; an unknown or
+  missing identifier fails the whole batch.
+- **Throttles** are retried (backoff as above) without counting as retries, until the records
+  are too old.
+- Metric ``IteratorAge`` (ms, ``FunctionName``): at each invocation, now minus the creation time
+  of the batch's last record.
+
+Deviations: ``TumblingWindowInSeconds`` is validated and stored but not modelled; the polling
+rate (4 per second per shard on AWS) is not modelled - records are seen the instant they are
+written; the "RecordAgeExceeded" condition spelling is an assumption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ...kernel.errors import AWSError
+from .. import limits
+from ..destinations import deliver, timestamp
+from ..errors import TooManyRequestsException
+from ..reporting import dims
+
+if TYPE_CHECKING:
+    from ...dynamodb.streams import Shard, StreamRecord
+    from ..invoke import Invocation
+    from ..service import Lambda
+    from .mapping import EventSourceMapping
+
+US = 1_000_000
+_RETENTION_US = 24 * 3600 * US
+RETRIES_EXHAUSTED = "RetryAttemptsExhausted"
+RECORD_AGE_EXCEEDED = "RecordAgeExceeded"
+
+
+class _Batch:
+    __slots__ = ("records", "end_seq", "retries", "invokes", "throttles", "last_inv")
+
+    def __init__(self, records: list["StreamRecord"], end_seq: int, retries: int = 0, invokes: int = 0) -> None:
+        self.records = records
+        #: The lane's checkpoint once this batch is done (the last record scanned for it).
+        self.end_seq = end_seq
+        self.retries = retries
+        self.invokes = invokes
+        self.throttles = 0
+        self.last_inv: "Invocation | None" = None
+
+
+class _Lane:
+    __slots__ = ("index", "after_seq", "busy", "pending", "timer", "window_due", "failures")
+
+    def __init__(self, index: int, after_seq: int | None) -> None:
+        self.index = index
+        self.after_seq = after_seq
+        self.busy = False
+        self.pending: deque[_Batch] = deque()
+        self.timer: Any = None
+        self.window_due = False
+        #: Consecutive failed attempts (the exponent of the retry pause).
+        self.failures = 0
+
+    @property
+    def idle(self) -> bool:
+        return not self.busy and not self.pending and self.timer is None
+
+
+class _ShardState:
+    __slots__ = ("shard_id", "lanes", "finished")
+
+    def __init__(self, shard_id: str, lanes: list[_Lane]) -> None:
+        self.shard_id = shard_id
+        self.lanes = lanes
+        self.finished = False
+
+
+class StreamPoller:
+    """Reads one DynamoDB stream for one mapping (see the module docstring)."""
+
+    def __init__(self, svc: "Lambda", esm: "EventSourceMapping") -> None:
+        self.svc = svc
+        self.esm = esm
+        self.cloud = svc.cloud
+        self.stream = svc.cloud.dynamodb.streams.get(esm.source_arn)  # type: ignore[attr-defined]
+        self.states: dict[str, _ShardState] = {}
+        self.stopped = False
+        self._unsubscribe: Any = None
+        self._poll_pending = False
+        self.batches = 0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        latest = self.esm.starting_position == "LATEST"
+        for shard in self.stream.shards_now():
+            after = shard.seqs[-1] if (latest and shard.seqs) else None
+            self.states[shard.shard_id] = self._new_state(shard.shard_id, after)
+        self._unsubscribe = self.stream.subscribe(self._on_record)
+        self._schedule_poll()
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for st in self.states.values():
+            for lane in st.lanes:
+                if lane.timer is not None:
+                    self.cloud.scheduler.cancel(lane.timer)
+                    lane.timer = None
+
+    def reconfigure(self) -> None:
+        # A new ParallelizationFactor takes effect for lanes created from now on (new shards).
+        self._schedule_poll()
+
+    def _new_state(self, shard_id: str, after: int | None) -> _ShardState:
+        n = self.esm.parallelization
+        return _ShardState(shard_id, [_Lane(i, after) for i in range(n)])
+
+    def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
+        self._schedule_poll()
+
+    def _schedule_poll(self) -> None:
+        if not self._poll_pending and not self.stopped:
+            self._poll_pending = True
+            self.cloud.scheduler.call_later_us(0, self._poll)
+
+    # -- polling --------------------------------------------------------------------------------
+    def _poll(self) -> None:
+        self._poll_pending = False
+        if self.stopped or not self.esm.enabled:
+            return
+        try:
+            shards = self.stream.shards_now()
+        except AWSError:
+            return
+        listed = set()
+        for shard in shards:
+            listed.add(shard.shard_id)
+            st = self.states.get(shard.shard_id)
+            if st is None:
+                st = self.states[shard.shard_id] = self._new_state(shard.shard_id, None)
+            if st.finished:
+                continue
+            parent = self.states.get(shard.parent_id) if shard.parent_id else None
+            if parent is not None and not parent.finished:
+                continue
+            for lane in st.lanes:
+                if not lane.busy and lane.timer is None:
+                    self._advance(shard, lane)
+            if shard.closed_us is not None and all(lane.idle for lane in st.lanes):
+                last = shard.seqs[-1] if shard.seqs else None
+                if last is None or all(lane.after_seq is not None and lane.after_seq >= last for lane in st.lanes):
+                    st.finished = True
+        for sid in [s for s in self.states if s not in listed]:
+            del self.states[sid]
+
+    def _lane_of(self, rec: "StreamRecord") -> int:
+        n = self.esm.parallelization
+        if n == 1:
+            return 0
+        key = json.dumps(rec.keys(), sort_keys=True, default=str)
+        return int(hashlib.md5(key.encode()).hexdigest()[:8], 16) % n
+
+    def _read(self, shard: "Shard", lane: _Lane) -> tuple[list["StreamRecord"], int | None]:
+        """The lane's next records (filters applied) and the last sequence number scanned."""
+        esm = self.esm
+        want = esm.batch_size
+        out: list["StreamRecord"] = []
+        after = lane.after_seq
+        last: int | None = None
+        while len(out) < want:
+            chunk = self.stream.read(shard.shard_id, after_seq=after, limit=max(want, 100), strict=False)
+            if not chunk:
+                break
+            for rec in chunk:
+                last = after = rec.seq
+                if self._lane_of(rec) != lane.index:
+                    continue
+                if esm.filters is not None and not esm.filters.matches(rec.to_lambda()):
+                    continue
+                out.append(rec)
+                if len(out) >= want:
+                    break
+        return out, last
+
+    def _advance(self, shard: "Shard", lane: _Lane) -> None:
+        """Start the lane's next batch (a pending retry, or new records)."""
+        esm = self.esm
+        if lane.pending:
+            self._invoke(shard.shard_id, lane, lane.pending[0])
+            return
+        records, last = self._read(shard, lane)
+        if not records:
+            if last is not None:
+                lane.after_seq = last  # only filtered-out or other lanes' records: skip them
+            return
+        if esm.window_s and len(records) < esm.batch_size and not lane.window_due:
+            lane.timer = self.cloud.scheduler.call_later_us(esm.window_s * US, self._window_end, lane)
+            return
+        lane.window_due = False
+        batch = _Batch(records, last if last is not None else records[-1].seq)
+        lane.pending.append(batch)
+        self._invoke(shard.shard_id, lane, batch)
+
+    def _window_end(self, lane: _Lane) -> None:
+        lane.timer = None
+        lane.window_due = True
+        self._schedule_poll()
+
+    def _retry_due(self, lane: _Lane) -> None:
+        lane.timer = None
+        self._schedule_poll()
+
+    def _pause(self, lane: _Lane, exponent: int) -> None:
+        delay = min(limits.STREAM_RETRY_BACKOFF_MAX_S * US,
+                    (limits.STREAM_RETRY_BACKOFF_MIN_S * US) << min(exponent, 20))
+        lane.timer = self.cloud.scheduler.call_later_us(delay, self._retry_due, lane)
+
+    def _invoke(self, shard_id: str, lane: _Lane, batch: _Batch) -> None:
+        svc = self.svc
+        esm = self.esm
+        now = self.cloud.clock.now_us
+        # Records too old are discarded before the invocation.
+        limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
+        old = [r for r in batch.records if now - r.time_us > limit_us]
+        if old:
+            self._discard(shard_id, old, RECORD_AGE_EXCEEDED, batch)
+            batch.records = [r for r in batch.records if now - r.time_us <= limit_us]
+            if not batch.records:
+                self._finish(lane, batch)
+                self._schedule_poll()
+                return
+            lane.after_seq = old[-1].seq if lane.after_seq is None or old[-1].seq > lane.after_seq else lane.after_seq
+        fn = svc.functions.get(esm.function_name)
+        if fn is None:
+            return
+        try:
+            version, resource = svc._route(fn, esm.qualifier)
+            inv = svc._start(version, resource, {"Records": [r.to_lambda() for r in batch.records]})
+        except TooManyRequestsException:
+            batch.throttles += 1
+            self._pause(lane, batch.throttles - 1)
+            return
+        self.batches += 1
+        batch.invokes += 1
+        batch.last_inv = inv
+        lane.busy = True
+        age_ms = max(0, now - batch.records[-1].time_us) / 1000
+        svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds").add_statistic_set(
+            now, 1, age_ms, age_ms, age_ms)
+        inv.on_complete(lambda done: self._done(shard_id, lane, batch, done))
+
+    def _done(self, shard_id: str, lane: _Lane, batch: _Batch, inv: "Invocation") -> None:
+        lane.busy = False
+        if self.stopped:
+            return
+        esm = self.esm
+        lowest: int | None = None
+        whole = inv.error is not None
+        if not whole and esm.report_batch_item_failures:
+            parsed = _lowest_failure(inv.result, {r.sequence_number: r.seq for r in batch.records})
+            if parsed is False:
+                whole = True
+            elif parsed is not None:
+                lowest = parsed  # type: ignore[assignment]
+        if not whole and lowest is None:
+            esm.last_result = "OK"
+            lane.failures = 0
+            self._finish(lane, batch)
+            self._schedule_poll()
+            return
+        lane.failures += 1
+        if whole and esm.bisect and len(batch.records) > 1:
+            half = len(batch.records) // 2
+            first = _Batch(batch.records[:half], batch.records[half - 1].seq, batch.retries, batch.invokes)
+            second = _Batch(batch.records[half:], batch.end_seq, batch.retries, batch.invokes)
+            lane.pending.popleft()
+            lane.pending.appendleft(second)
+            lane.pending.appendleft(first)
+            self.cloud.trace.record("lambda", "esm_bisect", uuid=esm.uuid, shard=shard_id, sizes=[half, len(batch.records) - half])
+            self._pause(lane, lane.failures - 1)
+            return
+        if lowest is not None:
+            done = [r for r in batch.records if r.seq < lowest]
+            if done:
+                lane.after_seq = done[-1].seq
+            batch.records = [r for r in batch.records if r.seq >= lowest]
+        batch.retries += 1
+        if esm.max_retries >= 0 and batch.retries > esm.max_retries:
+            self._discard(shard_id, batch.records, RETRIES_EXHAUSTED, batch)
+            self._finish(lane, batch)
+            lane.failures = 0
+            self._schedule_poll()
+            return
+        self._pause(lane, lane.failures - 1)
+
+    def _finish(self, lane: _Lane, batch: _Batch) -> None:
+        if lane.pending and lane.pending[0] is batch:
+            lane.pending.popleft()
+        if lane.after_seq is None or batch.end_seq > lane.after_seq:
+            lane.after_seq = batch.end_seq
+
+    def _discard(self, shard_id: str, records: list["StreamRecord"], condition: str, batch: _Batch) -> None:
+        esm = self.esm
+        self.cloud.trace.record("lambda", "esm_discarded", uuid=esm.uuid, shard=shard_id, records=len(records),
+                                condition=condition)
+        if not esm.on_failure or not records:
+            return
+        inv = batch.last_inv
+        response: dict[str, Any] = {"statusCode": 200 if inv is not None else 429}
+        if inv is not None:
+            response["executedVersion"] = inv.version.version
+            if inv.error is not None:
+                response["functionError"] = "Unhandled"
+        doc = {
+            "requestContext": {
+                "requestId": inv.request_id if inv is not None else self.cloud.streams.uuid("lambda/esm"),
+                "functionArn": esm.function_arn,
+                "condition": condition,
+                "approximateInvokeCount": batch.invokes,
+            },
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": timestamp(self.cloud.clock.now_us),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": records[0].sequence_number,
+                "endSequenceNumber": records[-1].sequence_number,
+                "approximateArrivalOfFirstRecord": _second(records[0].time_us),
+                "approximateArrivalOfLastRecord": _second(records[-1].time_us),
+                "batchSize": len(records),
+                "streamArn": esm.source_arn,
+            },
+        }
+        deliver(self.svc, esm.on_failure, doc, False, esm.function_name)
+
+
+def _second(us: int) -> str:
+    return timestamp(us - us % US)[:19] + "Z"
+
+
+def _lowest_failure(result: Any, seqs: dict[str, int]) -> int | None | bool:
+    """The lowest reported sequence number; None for a success; False for a whole-batch failure."""
+    if isinstance(result, (bytes, bytearray)):
+        try:
+            result = json.loads(result) if result else None
+        except ValueError:
+            return False
+    if result is None:
+        return None
+    if not isinstance(result, dict):
+        return False
+    items = result.get("batchItemFailures")
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        return False
+    if not items:
+        return None
+    lowest: int | None = None
+    for item in items:
+        ident = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not isinstance(ident, str) or ident not in seqs:
+            return False
+        s = seqs[ident]
+        lowest = s if lowest is None else min(lowest, s)
+    return lowest
+
+
+__all__ = ["StreamPoller"]
