@@ -42,7 +42,8 @@ from .tokens import SCOPE_ADMIN, TokenError, check_token, issuer, sign
 from .triggers import event, invoke, trigger_arn
 
 if TYPE_CHECKING:
-    from .service import CognitoIdentityProvider
+    from ..cloud import Cloud
+    from .crypto import RsaKey
 
 _PROTECTED = frozenset({"acr", "amr", "aud", "at_hash", "auth_time", "azp", "cognito:username", "exp", "iat",
                         "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use",
@@ -64,21 +65,38 @@ def _claim_value(name: str, value: str) -> Any:
 
 
 class AuthOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        pools: dict[str, UserPool]
+        region: str
+        def _attributes(self, pool: UserPool, items: Any, *, creating: bool,
+                        admin: bool = False) -> dict[str, str]: ...
+        def _check_password(self, pool: UserPool, password: Any, admin: bool,
+                            member: str = "password") -> str: ...
+        def _check_required(self, pool: UserPool, attributes: dict[str, str]) -> None: ...
+        def _check_secret(self, client: AppClient, username: str, given: Any) -> None: ...
+        def _client(self, client_id: Any, pool: UserPool | None = None) -> tuple[UserPool, AppClient]: ...
+        def _pool(self, pool_id: Any) -> UserPool: ...
+        def _trigger_attributes(self, user: User, status: str | None = None) -> dict[str, str]: ...
+        def _user(self, pool: UserPool, username: Any) -> User: ...
+        def keys(self, pool: UserPool) -> tuple[RsaKey, RsaKey]: ...
+
     # -- tokens ---------------------------------------------------------------------------
-    def _token_id(self: "CognitoIdentityProvider") -> str:
+    def _token_id(self) -> str:
         return self.cloud.streams.uuid("cognito-idp/tokens")
 
-    def _opaque(self: "CognitoIdentityProvider", parts: tuple[int, ...]) -> str:
+    def _opaque(self, parts: tuple[int, ...]) -> str:
         rng = self.cloud.rng("cognito-idp/tokens")
         segs = [base64.urlsafe_b64encode(rng.getrandbits(n * 8).to_bytes(n, "big")).rstrip(b"=").decode() for n in parts]
         return ".".join(segs)
 
-    def _groups_of(self: "CognitoIdentityProvider", pool: UserPool, user: User) -> list[Any]:
+    def _groups_of(self, pool: UserPool, user: User) -> list[Any]:
         groups = [pool.groups[g] for g in user.groups if g in pool.groups]
         big = 1 << 62
         return sorted(groups, key=lambda g: (g.precedence if g.precedence is not None else big, g.create_us, g.name))
 
-    def _issue(self: "CognitoIdentityProvider", pool: UserPool, client: AppClient, user: User, source: str,
+    def _issue(self, pool: UserPool, client: AppClient, user: User, source: str,
                metadata: Any, refresh: RefreshSession | None = None) -> dict[str, Any]:
         now_us = self.cloud.now_us
         now_s = now_us // 1_000_000
@@ -196,7 +214,7 @@ class AuthOps:
                 id_claims["cognito:preferred_role"] = groups["preferredRole"]
 
     # -- the flows ------------------------------------------------------------------------
-    def _initiate(self: "CognitoIdentityProvider", pool: UserPool, client: AppClient, request: dict[str, Any],
+    def _initiate(self, pool: UserPool, client: AppClient, request: dict[str, Any],
                   admin: bool) -> dict[str, Any]:
         flow = request.get("AuthFlow")
         if flow not in _FLOWS:
@@ -263,7 +281,7 @@ class AuthOps:
             {"userAttributes": self._trigger_attributes(user), "newDeviceUsed": False}, {}))
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
-    def _refresh(self: "CognitoIdentityProvider", pool: UserPool, client: AppClient, params: dict[str, Any],
+    def _refresh(self, pool: UserPool, client: AppClient, params: dict[str, Any],
                  metadata: Any) -> dict[str, Any]:
         if not client.allows("REFRESH_TOKEN_AUTH"):
             raise InvalidParameterException("Refresh Token auth flow not enabled for this client")
@@ -290,17 +308,17 @@ class AuthOps:
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
     @operation("InitiateAuth")
-    def initiate_auth(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def initiate_auth(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         return self._initiate(pool, client, request, admin=False)
 
     @operation("AdminInitiateAuth")
-    def admin_initiate_auth(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_initiate_auth(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         _, client = self._client(request.get("ClientId"), pool)
         return self._initiate(pool, client, request, admin=True)
 
-    def _respond(self: "CognitoIdentityProvider", pool: UserPool, client: AppClient, request: dict[str, Any],
+    def _respond(self, pool: UserPool, client: AppClient, request: dict[str, Any],
                  admin: bool) -> dict[str, Any]:
         name = request.get("ChallengeName")
         if name != "NEW_PASSWORD_REQUIRED":
@@ -343,18 +361,18 @@ class AuthOps:
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
     @operation("RespondToAuthChallenge")
-    def respond_to_auth_challenge(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def respond_to_auth_challenge(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         return self._respond(pool, client, request, admin=False)
 
     @operation("AdminRespondToAuthChallenge")
-    def admin_respond_to_auth_challenge(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_respond_to_auth_challenge(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         _, client = self._client(request.get("ClientId"), pool)
         return self._respond(pool, client, request, admin=True)
 
     # -- access-token APIs -----------------------------------------------------------------
-    def _access(self: "CognitoIdentityProvider", token: Any) -> tuple[UserPool, User, dict[str, Any]]:
+    def _access(self, token: Any) -> tuple[UserPool, User, dict[str, Any]]:
         """The pool, user and claims of a valid access token (Cognito's own APIs' checks)."""
         from .crypto import decode_jwt
 
@@ -381,12 +399,12 @@ class AuthOps:
         return pool, user, claims
 
     @operation("GetUser")
-    def get_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def get_user(self, request: dict[str, Any]) -> dict[str, Any]:
         _, user, _ = self._access(request.get("AccessToken"))
         return {"Username": user.username, "UserAttributes": user.attribute_list(), "UserMFASettingList": []}
 
     @operation("ChangePassword")
-    def change_password(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def change_password(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, user, _ = self._access(request.get("AccessToken"))
         previous = request.get("PreviousPassword")
         if not isinstance(previous, str) or user.password_hash != hash_password(user.sub, previous):
@@ -396,7 +414,7 @@ class AuthOps:
         user.modified_us = self.cloud.now_us
         return {}
 
-    def _revoke_user(self: "CognitoIdentityProvider", pool: UserPool, user: User) -> None:
+    def _revoke_user(self, pool: UserPool, user: User) -> None:
         for origin in user.sessions:
             pool.revoked.add(origin)
         for rs in pool.refresh.values():
@@ -405,20 +423,20 @@ class AuthOps:
         user.sessions = []
 
     @operation("GlobalSignOut")
-    def global_sign_out(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, user, _ = self._access(request.get("AccessToken"))
         self._revoke_user(pool, user)
         return {}
 
     @operation("AdminUserGlobalSignOut")
-    def admin_user_global_sign_out(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_user_global_sign_out(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         self._revoke_user(pool, user)
         return {}
 
     @operation("RevokeToken")
-    def revoke_token(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def revoke_token(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         if client.secret is not None and request.get("ClientSecret") != client.secret:
             raise NotAuthorizedException(f"Client {client.client_id} is configured with secret but secret was not received")

@@ -18,20 +18,28 @@ from .errors import GroupExistsException, InvalidParameterException, ResourceNot
 from .pools import Group, UserPool
 
 if TYPE_CHECKING:
-    from .service import CognitoIdentityProvider
+    from ..cloud import Cloud
+    from .pools import User
 
 _GROUP = re.compile(r"[^\s]+")
 
 
 class GroupOps:
-    def _group(self: "CognitoIdentityProvider", pool: UserPool, name: Any) -> Group:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        def _groups_of(self, pool: UserPool, user: User) -> list[Any]: ...
+        def _pool(self, pool_id: Any) -> UserPool: ...
+        def _user(self, pool: UserPool, username: Any) -> User: ...
+
+    def _group(self, pool: UserPool, name: Any) -> Group:
         group = pool.groups.get(name) if isinstance(name, str) else None
         if group is None:
             raise ResourceNotFoundException("Group not found.")
         return group
 
     @operation("CreateGroup")
-    def create_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def create_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         name = request.get("GroupName")
         if not isinstance(name, str) or not 1 <= len(name) <= 128 or not _GROUP.fullmatch(name):
@@ -55,17 +63,17 @@ class GroupOps:
         return {"Group": group.shape()}
 
     @operation("GetGroup")
-    def get_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def get_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         return {"Group": self._group(pool, request.get("GroupName")).shape()}
 
     @operation("ListGroups")
-    def list_groups(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def list_groups(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         return {"Groups": [g.shape() for _, g in sorted(pool.groups.items())]}
 
     @operation("UpdateGroup")
-    def update_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def update_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         group = self._group(pool, request.get("GroupName"))
         for key, attr in (("Description", "description"), ("RoleArn", "role_arn"), ("Precedence", "precedence")):
@@ -75,7 +83,7 @@ class GroupOps:
         return {"Group": group.shape()}
 
     @operation("DeleteGroup")
-    def delete_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         group = self._group(pool, request.get("GroupName"))
         for username in group.members:
@@ -86,7 +94,7 @@ class GroupOps:
         return {}
 
     @operation("AdminAddUserToGroup")
-    def admin_add_user_to_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_add_user_to_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         group = self._group(pool, request.get("GroupName"))
@@ -96,7 +104,7 @@ class GroupOps:
         return {}
 
     @operation("AdminRemoveUserFromGroup")
-    def admin_remove_user_from_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_remove_user_from_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         group = self._group(pool, request.get("GroupName"))
@@ -106,13 +114,13 @@ class GroupOps:
         return {}
 
     @operation("AdminListGroupsForUser")
-    def admin_list_groups_for_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_list_groups_for_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         return {"Groups": [g.shape() for g in self._groups_of(pool, user)]}
 
     @operation("ListUsersInGroup")
-    def list_users_in_group(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def list_users_in_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         group = self._group(pool, request.get("GroupName"))
         users = [pool.users[pool.key(u)] for u in group.members if pool.key(u) in pool.users]

@@ -18,11 +18,21 @@ from typing import TYPE_CHECKING, Any
 from ..kernel.errors import SimError
 
 if TYPE_CHECKING:
-    from .service import CognitoIdentityProvider
+    from ..cloud import Cloud
+    from .pools import AppClient, UserPool
 
 
 class NativeAPI:
-    def last_code(self: "CognitoIdentityProvider", pool_id: str, username: str) -> str:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        outbox: list[dict[str, Any]]
+        region: str
+        def _client(self, client_id: Any, pool: UserPool | None = None) -> tuple[UserPool, AppClient]: ...
+        def _pool(self, pool_id: Any) -> UserPool: ...
+        def dispatch(self, operation_name: str, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def last_code(self, pool_id: str, username: str) -> str:
         """The code (or temporary password) of the last message sent to ``username``."""
         pool = self._pool(pool_id)
         user = pool.find_user(username)
@@ -32,17 +42,17 @@ class NativeAPI:
                 return str(msg["Code"])
         raise SimError(f"no message was sent to {username!r} in {pool_id}")
 
-    def jwks(self: "CognitoIdentityProvider", pool_id: str) -> dict[str, Any]:
+    def jwks(self, pool_id: str) -> dict[str, Any]:
         from .tokens import jwks
 
         return jwks(self.cloud, pool_id)
 
-    def jwks_url(self: "CognitoIdentityProvider", pool_id: str) -> str:
+    def jwks_url(self, pool_id: str) -> str:
         from .tokens import jwks_url
 
         return jwks_url(self.region, pool_id)
 
-    def create_user(self: "CognitoIdentityProvider", pool_id: str, username: str, password: str,
+    def create_user(self, pool_id: str, username: str, password: str,
                     attributes: dict[str, str] | None = None) -> dict[str, Any]:
         attrs = [{"Name": k, "Value": v} for k, v in (attributes or {}).items()]
         out = self.dispatch("AdminCreateUser", {"UserPoolId": pool_id, "Username": username,
@@ -51,7 +61,7 @@ class NativeAPI:
                                                "Password": password, "Permanent": True})
         return out["User"]  # type: ignore[no-any-return]
 
-    def sign_in(self: "CognitoIdentityProvider", client_id: str, username: str, password: str) -> dict[str, Any]:
+    def sign_in(self, client_id: str, username: str, password: str) -> dict[str, Any]:
         pool, client = self._client(client_id)
         params: dict[str, Any] = {"USERNAME": username, "PASSWORD": password}
         if client.secret is not None:

@@ -21,7 +21,7 @@ from .errors import InvalidParameterException, ResourceNotFoundException
 from .pools import DEFAULT_PASSWORD_POLICY, STANDARD_ATTRIBUTES, UNIT_SECONDS, AppClient, UserPool
 
 if TYPE_CHECKING:
-    from .service import CognitoIdentityProvider
+    from ..cloud import Cloud
 
 _POOL_NAME = re.compile(r"[\w\s+=,.@-]+")
 _LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -53,13 +53,20 @@ def _schema_entry(name: str, dtype: str, required: bool = False, mutable: bool =
 
 
 class PoolOps:
-    def _pool(self: "CognitoIdentityProvider", pool_id: Any) -> UserPool:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _client_index: dict[str, str]
+        cloud: Cloud
+        pools: dict[str, UserPool]
+        region: str
+
+    def _pool(self, pool_id: Any) -> UserPool:
         pool = self.pools.get(pool_id) if isinstance(pool_id, str) else None
         if pool is None:
             raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
         return pool
 
-    def _client(self: "CognitoIdentityProvider", client_id: Any, pool: UserPool | None = None) -> tuple[UserPool, AppClient]:
+    def _client(self, client_id: Any, pool: UserPool | None = None) -> tuple[UserPool, AppClient]:
         if isinstance(client_id, str):
             pid = self._client_index.get(client_id)
             if pid is not None and (pool is None or pool.pool_id == pid):
@@ -70,7 +77,7 @@ class PoolOps:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
 
     # -- pools --------------------------------------------------------------------------
-    def _password_policy(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def _password_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         policy = dict(DEFAULT_PASSWORD_POLICY)
         given = (request.get("Policies") or {}).get("PasswordPolicy")
         if given:
@@ -87,7 +94,7 @@ class PoolOps:
                               "Member must have value less than or equal to 365")
         return policy
 
-    def _schema(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    def _schema(self, request: dict[str, Any]) -> dict[str, dict[str, Any]]:
         schema = {name: _schema_entry(name, dtype, mutable=name != "sub", required=name == "sub")
                   for name, dtype in STANDARD_ATTRIBUTES.items()}
         for item in request.get("Schema") or []:
@@ -112,7 +119,7 @@ class PoolOps:
                                         developer_only=bool(item.get("DeveloperOnlyAttribute", False)))
         return schema
 
-    def _lambda_config(self: "CognitoIdentityProvider", cfg: Any) -> dict[str, Any]:
+    def _lambda_config(self, cfg: Any) -> dict[str, Any]:
         if cfg is None:
             return {}
         if not isinstance(cfg, dict):
@@ -129,7 +136,7 @@ class PoolOps:
         return dict(cfg)
 
     @operation("CreateUserPool")
-    def create_user_pool(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def create_user_pool(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("PoolName")
         if not isinstance(name, str) or not 1 <= len(name) <= 128 or not _POOL_NAME.fullmatch(name):
             raise _validation(name, "poolName", "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
@@ -171,11 +178,11 @@ class PoolOps:
         return {"UserPool": pool.describe()}
 
     @operation("DescribeUserPool")
-    def describe_user_pool(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def describe_user_pool(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"UserPool": self._pool(request.get("UserPoolId")).describe()}
 
     @operation("UpdateUserPool")
-    def update_user_pool(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def update_user_pool(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         policy = self._password_policy(request) if "Policies" in request else pool.password_policy
         lambda_config = self._lambda_config(request.get("LambdaConfig")) if "LambdaConfig" in request else pool.lambda_config
@@ -192,7 +199,7 @@ class PoolOps:
         return {}
 
     @operation("ListUserPools")
-    def list_user_pools(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def list_user_pools(self, request: dict[str, Any]) -> dict[str, Any]:
         max_results = request.get("MaxResults")
         if not isinstance(max_results, int) or not 1 <= max_results <= 60:
             raise _validation(max_results, "maxResults", "Member must have value less than or equal to 60")
@@ -210,7 +217,7 @@ class PoolOps:
         return out
 
     @operation("DeleteUserPool")
-    def delete_user_pool(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_user_pool(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         if pool.request.get("DeletionProtection") == "ACTIVE":
             raise InvalidParameterException("The user pool cannot be deleted because deletion protection is activated.")
@@ -220,7 +227,7 @@ class PoolOps:
         return {}
 
     # -- app clients --------------------------------------------------------------------
-    def _validity(self: "CognitoIdentityProvider", request: dict[str, Any]) -> tuple[int, int, int, dict[str, Any]]:
+    def _validity(self, request: dict[str, Any]) -> tuple[int, int, int, dict[str, Any]]:
         units = request.get("TokenValidityUnits") or {}
         if not isinstance(units, dict):
             raise InvalidParameterException("TokenValidityUnits is not valid.")
@@ -252,7 +259,7 @@ class PoolOps:
             shown["TokenValidityUnits"] = dict(units)
         return out[0], out[1], out[2], shown
 
-    def _flows(self: "CognitoIdentityProvider", request: dict[str, Any]) -> list[str]:
+    def _flows(self, request: dict[str, Any]) -> list[str]:
         flows = request.get("ExplicitAuthFlows")
         if flows is None:
             return list(DEFAULT_FLOWS)
@@ -271,7 +278,7 @@ class PoolOps:
             flows = flows + ["ALLOW_REFRESH_TOKEN_AUTH"]  # legacy flows always allow refresh
         return list(flows)
 
-    def _client_settings(self: "CognitoIdentityProvider", pool: UserPool, request: dict[str, Any]) -> dict[str, Any]:
+    def _client_settings(self, pool: UserPool, request: dict[str, Any]) -> dict[str, Any]:
         id_s, access_s, refresh_s, shown = self._validity(request)
         pue = request.get("PreventUserExistenceErrors", "LEGACY")
         if pue not in ("LEGACY", "ENABLED"):
@@ -290,7 +297,7 @@ class PoolOps:
                 "read_attributes": request.get("ReadAttributes"), "write_attributes": request.get("WriteAttributes")}
 
     @operation("CreateUserPoolClient")
-    def create_user_pool_client(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def create_user_pool_client(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         name = request.get("ClientName")
         if not isinstance(name, str) or not 1 <= len(name) <= 128:
@@ -309,13 +316,13 @@ class PoolOps:
         return {"UserPoolClient": client.shape()}
 
     @operation("DescribeUserPoolClient")
-    def describe_user_pool_client(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def describe_user_pool_client(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         _, client = self._client(request.get("ClientId"), pool)
         return {"UserPoolClient": client.shape()}
 
     @operation("UpdateUserPoolClient")
-    def update_user_pool_client(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def update_user_pool_client(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         _, client = self._client(request.get("ClientId"), pool)
         settings = self._client_settings(pool, request)
@@ -327,14 +334,14 @@ class PoolOps:
         return {"UserPoolClient": client.shape()}
 
     @operation("ListUserPoolClients")
-    def list_user_pool_clients(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def list_user_pool_clients(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         items = [{"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name}
                  for c in pool.clients.values()]
         return {"UserPoolClients": items}
 
     @operation("DeleteUserPoolClient")
-    def delete_user_pool_client(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_user_pool_client(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         _, client = self._client(request.get("ClientId"), pool)
         del pool.clients[client.client_id]

@@ -36,7 +36,8 @@ from .pools import AppClient, PendingCode, User, UserPool, hash_password, passwo
 from .triggers import event, invoke
 
 if TYPE_CHECKING:
-    from .service import CognitoIdentityProvider
+    from ..cloud import Cloud
+    from .service import CognitoConfig
 
 CODE_VALIDITY_US = 24 * 3600 * 1_000_000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -59,14 +60,24 @@ def mask(destination: str) -> str:
 
 
 class UserOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: CognitoConfig
+        outbox: list[dict[str, Any]]
+        region: str
+        def _client(self, client_id: Any, pool: UserPool | None = None) -> tuple[UserPool, AppClient]: ...
+        def _pool(self, pool_id: Any) -> UserPool: ...
+        def _revoke_user(self, pool: UserPool, user: User) -> None: ...
+
     # -- shared checks --------------------------------------------------------------------
-    def _check_secret(self: "CognitoIdentityProvider", client: AppClient, username: str, given: Any) -> None:
+    def _check_secret(self, client: AppClient, username: str, given: Any) -> None:
         if client.secret is None:
             return
         if not isinstance(given, str) or not hmac.compare_digest(given, secret_hash(client.secret, username, client.client_id)):
             raise NotAuthorizedException(f"Unable to verify secret hash for client {client.client_id}")
 
-    def _check_password(self: "CognitoIdentityProvider", pool: UserPool, password: Any, admin: bool,
+    def _check_password(self, pool: UserPool, password: Any, admin: bool,
                         member: str = "password") -> str:
         if not isinstance(password, str) or not 6 <= len(password) <= 256 or password != password.strip():
             raise InvalidParameterException(
@@ -78,14 +89,14 @@ class UserOps:
             raise InvalidPasswordException(f"Password did not conform with {what}: {problem}")
         return password
 
-    def _check_username(self: "CognitoIdentityProvider", username: Any) -> str:
+    def _check_username(self, username: Any) -> str:
         if not isinstance(username, str) or not 1 <= len(username) <= 128 or not _USERNAME.fullmatch(username):
             raise InvalidParameterException(
                 f"1 validation error detected: Value at 'username' failed to satisfy constraint: Member must "
                 "satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
         return username
 
-    def _attributes(self: "CognitoIdentityProvider", pool: UserPool, items: Any, *, creating: bool,
+    def _attributes(self, pool: UserPool, items: Any, *, creating: bool,
                     admin: bool = False) -> dict[str, str]:
         out: dict[str, str] = {}
         if items is None:
@@ -113,25 +124,25 @@ class UserOps:
             out[name] = value
         return out
 
-    def _check_required(self: "CognitoIdentityProvider", pool: UserPool, attributes: dict[str, str]) -> None:
+    def _check_required(self, pool: UserPool, attributes: dict[str, str]) -> None:
         missing = [n for n, e in pool.schema.items() if e.get("Required") and n != "sub" and not attributes.get(n)]
         if missing:
             raise InvalidParameterException("Attributes did not conform to the schema: " +
                                             ", ".join(f"{n}: The attribute is required" for n in missing))
 
-    def _user(self: "CognitoIdentityProvider", pool: UserPool, username: Any) -> User:
+    def _user(self, pool: UserPool, username: Any) -> User:
         user = pool.find_user(username) if isinstance(username, str) else None
         if user is None:
             raise UserNotFoundException("User does not exist.")
         return user
 
-    def _new_sub(self: "CognitoIdentityProvider") -> str:
+    def _new_sub(self) -> str:
         return self.cloud.streams.uuid("cognito-idp/subs")
 
-    def _new_code(self: "CognitoIdentityProvider") -> str:
+    def _new_code(self) -> str:
         return f"{self.cloud.rng('cognito-idp/codes').randrange(1_000_000):06d}"
 
-    def _deliver(self: "CognitoIdentityProvider", pool: UserPool, user: User, kind: str, code: str,
+    def _deliver(self, pool: UserPool, user: User, kind: str, code: str,
                  channel: str | None = None) -> dict[str, str] | None:
         """Put a code or temporary password in the outbox; returns CodeDeliveryDetails."""
         attr = channel
@@ -149,13 +160,13 @@ class UserOps:
                             "Code": code, "Time": self.cloud.now})
         return {"Destination": mask(dest), "DeliveryMedium": medium, "AttributeName": attr}
 
-    def _trigger_attributes(self: "CognitoIdentityProvider", user: User, status: str | None = None) -> dict[str, str]:
+    def _trigger_attributes(self, user: User, status: str | None = None) -> dict[str, str]:
         attrs = {"sub": user.sub}
         attrs.update({k: v for k, v in user.attributes.items() if k != "sub"})
         attrs["cognito:user_status"] = status or user.status
         return attrs
 
-    def _unique_alias(self: "CognitoIdentityProvider", pool: UserPool, attributes: dict[str, str],
+    def _unique_alias(self, pool: UserPool, attributes: dict[str, str],
                       except_user: User | None = None) -> None:
         for attr in pool.username_attributes:
             value = attributes.get(attr)
@@ -169,7 +180,7 @@ class UserOps:
 
     # -- SignUp -------------------------------------------------------------------------
     @operation("SignUp")
-    def sign_up(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def sign_up(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         username = self._check_username(request.get("Username"))
         self._check_secret(client, username, request.get("SecretHash"))
@@ -220,7 +231,7 @@ class UserOps:
                 out["CodeDeliveryDetails"] = details
         return out
 
-    def _attributes_map(self: "CognitoIdentityProvider", items: Any) -> dict[str, str]:
+    def _attributes_map(self, items: Any) -> dict[str, str]:
         out: dict[str, str] = {}
         for item in items or []:
             if isinstance(item, dict) and isinstance(item.get("Name"), str):
@@ -228,7 +239,7 @@ class UserOps:
         return out
 
     @operation("ConfirmSignUp")
-    def confirm_sign_up(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def confirm_sign_up(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         username = request.get("Username")
         self._check_secret(client, username if isinstance(username, str) else "", request.get("SecretHash"))
@@ -252,7 +263,7 @@ class UserOps:
         user.modified_us = self.cloud.now_us
         return {}
 
-    def _post_confirmation(self: "CognitoIdentityProvider", pool: UserPool, user: User, client_id: str | None,
+    def _post_confirmation(self, pool: UserPool, user: User, client_id: str | None,
                            metadata: Any) -> None:
         attrs = self._trigger_attributes(user, "CONFIRMED")
         if user.code is not None and user.code.attribute:
@@ -262,7 +273,7 @@ class UserOps:
             {"userAttributes": attrs, "clientMetadata": metadata or {}}, {}))
 
     @operation("ResendConfirmationCode")
-    def resend_confirmation_code(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def resend_confirmation_code(self, request: dict[str, Any]) -> dict[str, Any]:
         pool, client = self._client(request.get("ClientId"))
         username = request.get("Username")
         self._check_secret(client, username if isinstance(username, str) else "", request.get("SecretHash"))
@@ -275,7 +286,7 @@ class UserOps:
         return {"CodeDeliveryDetails": details} if details else {}
 
     # -- admin ----------------------------------------------------------------------------
-    def _temporary_password(self: "CognitoIdentityProvider", pool: UserPool) -> str:
+    def _temporary_password(self, pool: UserPool) -> str:
         rng = self.cloud.rng("cognito-idp/passwords")
         length = max(12, int(pool.password_policy.get("MinimumLength", 8)))
         core = [rng.choice(_PASSWORD_CHARS) for _ in range(length - 4)]
@@ -284,7 +295,7 @@ class UserOps:
         return "".join(core)
 
     @operation("AdminCreateUser")
-    def admin_create_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_create_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         username = self._check_username(request.get("Username"))
         attributes = self._attributes(pool, request.get("UserAttributes"), creating=True, admin=True)
@@ -339,7 +350,7 @@ class UserOps:
                                 "Code": temp, "Time": self.cloud.now})
         return {"User": user.shape()}
 
-    def _channel(self: "CognitoIdentityProvider", request: dict[str, Any], user: User) -> str | None:
+    def _channel(self, request: dict[str, Any], user: User) -> str | None:
         media = request.get("DesiredDeliveryMediums") or ["SMS"]
         if "EMAIL" in media and user.attributes.get("email"):
             return "email"
@@ -347,7 +358,7 @@ class UserOps:
             return "phone_number"
         return "email" if user.attributes.get("email") else None
 
-    def _set_temporary(self: "CognitoIdentityProvider", pool: UserPool, user: User, temp: str) -> None:
+    def _set_temporary(self, pool: UserPool, user: User, temp: str) -> None:
         user.password_hash = hash_password(user.sub, temp)
         user.status = "FORCE_CHANGE_PASSWORD"
         days = int(pool.password_policy.get("TemporaryPasswordValidityDays", 7))
@@ -355,7 +366,7 @@ class UserOps:
         user.modified_us = self.cloud.now_us
 
     @operation("AdminSetUserPassword")
-    def admin_set_user_password(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_set_user_password(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         password = self._check_password(pool, request.get("Password"), admin=True)
@@ -370,7 +381,7 @@ class UserOps:
         return {}
 
     @operation("AdminConfirmSignUp")
-    def admin_confirm_sign_up(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_confirm_sign_up(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         if user.status != "UNCONFIRMED":
@@ -387,7 +398,7 @@ class UserOps:
         return {}
 
     @operation("AdminGetUser")
-    def admin_get_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_get_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         out = user.shape("UserAttributes")
@@ -395,7 +406,7 @@ class UserOps:
         return out
 
     @operation("AdminDeleteUser")
-    def admin_delete_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_delete_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         self._revoke_user(pool, user)
@@ -407,7 +418,7 @@ class UserOps:
         return {}
 
     @operation("AdminDisableUser")
-    def admin_disable_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_disable_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         user.enabled = False
@@ -415,13 +426,13 @@ class UserOps:
         return {}
 
     @operation("AdminEnableUser")
-    def admin_enable_user(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_enable_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         self._user(pool, request.get("Username")).enabled = True
         return {}
 
     @operation("AdminUpdateUserAttributes")
-    def admin_update_user_attributes(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def admin_update_user_attributes(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
         attributes = self._attributes(pool, request.get("UserAttributes"), creating=False, admin=True)
@@ -431,7 +442,7 @@ class UserOps:
         return {}
 
     @operation("ListUsers")
-    def list_users(self: "CognitoIdentityProvider", request: dict[str, Any]) -> dict[str, Any]:
+    def list_users(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         users = sorted(pool.users.values(), key=lambda u: (u.create_us, u.username))
         flt = request.get("Filter")

@@ -44,7 +44,7 @@ import copy
 import datetime as _dt
 from bisect import bisect_right
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sortedcontainers import SortedDict
 
@@ -62,7 +62,9 @@ from .errors import (
 from .table import PROMOTE_AT, Partition, Table
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from ..cloud import Cloud
+    from .service import DynamoDB, DynamoDBConfig
+    from .ttl import TableTTL
 
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -262,6 +264,23 @@ class Backup:
         "table_arn", "table_created_us", "schema", "state", "size_bytes", "item_count",
         "features", "ready_us",
     )
+    # Declarations only (no values, so __slots__ stays valid): the fields set by __init__.
+    arn: str
+    name: str
+    type: str
+    status: str
+    created_us: int
+    expiry_us: int | None
+    table_name: str
+    table_id: str
+    table_arn: str
+    table_created_us: int
+    schema: dict[str, Any]
+    state: dict[Any, Any]
+    size_bytes: int
+    item_count: int
+    features: dict[str, Any]
+    ready_us: int
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -369,7 +388,17 @@ def _used_attributes(req: dict) -> list[dict]:
 class BackupOps:
     """PITR and backup wire operations (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def _init_backups(self: "DynamoDB", home: Any = None) -> None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: DynamoDBConfig
+        tables: dict[str, Table]
+        ttl: dict[str, TableTTL]
+        def _create_table_wire(self, request: dict) -> dict: ...
+        def _describe(self, table: Table) -> dict: ...
+        def _table_by_arn(self, name: Any) -> Table | None: ...
+
+    def _init_backups(self, home: Any = None) -> None:
         #: PITR state by table id (tables with PITR enabled).
         self.pitr: dict[str, PitrLog] = {}
         #: Backups of this region by ARN, in creation order.
@@ -378,7 +407,7 @@ class BackupOps:
         self._restores: dict[str, dict] = {}
 
     # -- helpers --------------------------------------------------------------------------
-    def _table_for_backup(self: "DynamoDB", name: Any, where: str = "tableName") -> Table:
+    def _table_for_backup(self, name: Any, where: str = "tableName") -> Table:
         if not isinstance(name, str) or not name:
             raise ValidationException(
                 f"1 validation error detected: Value null at '{where}' failed to satisfy "
@@ -389,7 +418,7 @@ class BackupOps:
             raise TableNotFoundException(f"Table not found: {name}")
         return table
 
-    def _restore_into(self: "DynamoDB", target: Any, schema: dict, state: dict, request: dict, summary: dict) -> dict:
+    def _restore_into(self, target: Any, schema: dict, state: dict, request: dict, summary: dict) -> dict:
         from .tables import check_name, validation_errors
 
         errors: list[str] = []
@@ -426,12 +455,12 @@ class BackupOps:
         self.cloud.trace.record("dynamodb", "table_restored", table=target, items=len(state))
         return {"TableDescription": self._describe(table)}
 
-    def _describe_restore(self: "DynamoDB", table: Table, d: dict) -> None:
+    def _describe_restore(self, table: Table, d: dict) -> None:
         summary = self._restores.get(table.table_id)
         if summary is not None:
             d["RestoreSummary"] = {**summary, "RestoreInProgress": table.status == "CREATING"}
 
-    def _backups_table_deleted(self: "DynamoDB", table: Table) -> None:
+    def _backups_table_deleted(self, table: Table) -> None:
         log = self.pitr.pop(table.table_id, None)
         if log is None:
             return
@@ -442,7 +471,7 @@ class BackupOps:
         now = self.cloud.now_us
         self._make_backup(table, f"{table.name}$DeletedTableBackup", "SYSTEM", now + DELETED_BACKUP_KEEP_US)
 
-    def _make_backup(self: "DynamoDB", table: Table, name: str, kind: str, expiry_us: int | None) -> Backup:
+    def _make_backup(self, table: Table, name: str, kind: str, expiry_us: int | None) -> Backup:
         now = self.cloud.now_us
         suffix = self.cloud.streams.hex_id("dynamodb/backup-ids", 4)
         ttl = self.ttl.get(table.table_id)
@@ -485,7 +514,7 @@ class BackupOps:
         self.cloud.trace.record("dynamodb", "backup_created", table=table.name, backup=backup.arn, type=kind)
         return backup
 
-    def _backup(self: "DynamoDB", arn: Any) -> Backup:
+    def _backup(self, arn: Any) -> Backup:
         if not isinstance(arn, str) or not arn:
             raise ValidationException(
                 "1 validation error detected: Value null at 'backupArn' failed to satisfy "
@@ -503,11 +532,11 @@ class BackupOps:
         return backup
 
     # -- PITR -----------------------------------------------------------------------------
-    def pitr_log(self: "DynamoDB", table: Table) -> PitrLog | None:
+    def pitr_log(self, table: Table) -> PitrLog | None:
         """The PITR state of ``table`` (None when PITR is off)."""
         return self.pitr.get(table.table_id)
 
-    def _continuous(self: "DynamoDB", table: Table) -> dict:
+    def _continuous(self, table: Table) -> dict:
         log = self.pitr.get(table.table_id)
         pitr = log.describe() if log is not None else {"PointInTimeRecoveryStatus": "DISABLED"}
         return {
@@ -518,12 +547,12 @@ class BackupOps:
         }
 
     @operation("DescribeContinuousBackups")
-    def describe_continuous_backups(self: "DynamoDB", request: dict) -> dict:
+    def describe_continuous_backups(self, request: dict) -> dict:
         """DescribeContinuousBackups (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeContinuousBackups.html)."""
         return self._continuous(self._table_for_backup(request.get("TableName")))
 
     @operation("UpdateContinuousBackups")
-    def update_continuous_backups(self: "DynamoDB", request: dict) -> dict:
+    def update_continuous_backups(self, request: dict) -> dict:
         """UpdateContinuousBackups: enable/disable PITR, RecoveryPeriodInDays 1-35 (default 35)."""
         from .tables import validation_errors
 
@@ -537,6 +566,7 @@ class BackupOps:
                 "Member must not be null"
             )
             validation_errors(errors)
+        assert spec is not None  # validation_errors raised above
         enabled = spec.get("PointInTimeRecoveryEnabled")
         period = spec.get("RecoveryPeriodInDays")
         if enabled is None:
@@ -562,7 +592,7 @@ class BackupOps:
             if period is None:
                 period = log.period_days if log is not None else MAX_PERIOD_DAYS
             if log is None:
-                log = PitrLog(self, table, int(period))
+                log = PitrLog(cast("DynamoDB", self), table, int(period))
                 self.pitr[table.table_id] = log
                 table.change_hooks.append(log.hook)
             else:
@@ -580,7 +610,7 @@ class BackupOps:
         return self._continuous(table)
 
     @operation("RestoreTableToPointInTime")
-    def restore_table_to_point_in_time(self: "DynamoDB", request: dict) -> dict:
+    def restore_table_to_point_in_time(self, request: dict) -> dict:
         """RestoreTableToPointInTime (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_RestoreTableToPointInTime.html)."""
         source_name = request.get("SourceTableName")
         source_arn = request.get("SourceTableArn")
@@ -628,7 +658,7 @@ class BackupOps:
         summary = {"SourceTableArn": source.arn, "RestoreDateTime": _dt_us(t_us)}
         return self._restore_into(target, table_schema(source), state, request, summary)
 
-    def restore_to(self: "DynamoDB", source: str, target: str, when: Any) -> Table:
+    def restore_to(self, source: str, target: str, when: Any) -> Table:
         """Native: restore ``source`` as of ``when`` (datetime or epoch seconds) into ``target``."""
         self.restore_table_to_point_in_time(
             {"SourceTableName": source, "TargetTableName": target, "RestoreDateTime": when}
@@ -637,7 +667,7 @@ class BackupOps:
 
     # -- on-demand backups ------------------------------------------------------------------
     @operation("CreateBackup")
-    def create_backup(self: "DynamoDB", request: dict) -> dict:
+    def create_backup(self, request: dict) -> dict:
         """CreateBackup: a full, consistent copy of the table now (CREATING -> AVAILABLE)."""
         from .tables import check_name, validation_errors
 
@@ -647,6 +677,7 @@ class BackupOps:
         if request.get("TableName") is None:
             errors.append("Value null at 'tableName' failed to satisfy constraint: Member must not be null")
         validation_errors(errors)
+        assert isinstance(name, str)  # check_name raised or recorded an error otherwise
         table = self._table_for_backup(request["TableName"])
         if table.status != "ACTIVE":
             raise TableInUseException(f"Table is in use: {table.name} ({table.status})")
@@ -655,16 +686,16 @@ class BackupOps:
             self.cloud.scheduler.call_at_us(backup.ready_us, self._backup_ready, backup)
         return {"BackupDetails": backup.details()}
 
-    def _backup_ready(self: "DynamoDB", backup: Backup) -> None:
+    def _backup_ready(self, backup: Backup) -> None:
         if backup.status == "CREATING":
             backup.status = "AVAILABLE"
 
     @operation("DescribeBackup")
-    def describe_backup(self: "DynamoDB", request: dict) -> dict:
+    def describe_backup(self, request: dict) -> dict:
         return {"BackupDescription": self._backup(request.get("BackupArn")).description()}
 
     @operation("DeleteBackup")
-    def delete_backup(self: "DynamoDB", request: dict) -> dict:
+    def delete_backup(self, request: dict) -> dict:
         """DeleteBackup: BackupInUseException while CREATING; returns the DELETED description."""
         backup = self._backup(request.get("BackupArn"))
         if backup.status == "CREATING":
@@ -674,7 +705,7 @@ class BackupOps:
         return {"BackupDescription": backup.description()}
 
     @operation("ListBackups")
-    def list_backups(self: "DynamoDB", request: dict) -> dict:
+    def list_backups(self, request: dict) -> dict:
         """ListBackups: filters TableName, BackupType (default USER), TimeRangeLowerBound
         (inclusive) / TimeRangeUpperBound (exclusive); ``Limit`` 1-100, paged by ARN."""
         from .tables import validation_errors
@@ -722,7 +753,7 @@ class BackupOps:
         return out
 
     @operation("RestoreTableFromBackup")
-    def restore_table_from_backup(self: "DynamoDB", request: dict) -> dict:
+    def restore_table_from_backup(self, request: dict) -> dict:
         """RestoreTableFromBackup: a new table from the backup (same overrides as a PITR restore)."""
         target = request.get("TargetTableName")
         if target is None:
@@ -742,7 +773,7 @@ class BackupOps:
         }
         return self._restore_into(target, backup.schema, dict(backup.state), request, summary)
 
-    def _check_pitr(self: "DynamoDB", table: Table) -> None:
+    def _check_pitr(self, table: Table) -> None:
         """Invariant (tests): the base plus the log replays to the current table."""
         log = self.pitr[table.table_id]
         assert log.state_at(self.cloud.now_us + 1) == snapshot(table)

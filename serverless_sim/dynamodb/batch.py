@@ -50,7 +50,6 @@ from .table import decode
 from .types import item_size
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
     from .table import Table, WritePlan
 
 #: Keys per BatchGetItem call (over all tables).
@@ -152,8 +151,15 @@ def project(item: dict, projection: Any, legacy: frozenset[str] | None) -> dict:
 class BatchOps:
     """Wire operations BatchGetItem and BatchWriteItem (a mixin of :class:`~.service.DynamoDB`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        def _item_collection_metrics(self, request: dict, table: Table, key: dict) -> dict | None: ...
+        def _plan_delete(self, table: Table, request: dict) -> WritePlan: ...
+        def _plan_put(self, table: Table, request: dict) -> WritePlan: ...
+        def get_table(self, name: Any) -> Table: ...
+
     @operation("BatchGetItem")
-    def batch_get_item(self: "DynamoDB", request: dict) -> dict:
+    def batch_get_item(self, request: dict) -> dict:
         """BatchGetItem: read up to 100 items from one or more tables (see the module docstring).
 
         Validates every table's keys and projection before reading anything. O(k) for k keys,
@@ -242,7 +248,7 @@ class BatchOps:
         return response
 
     @operation("BatchWriteItem")
-    def batch_write_item(self: "DynamoDB", request: dict) -> dict:
+    def batch_write_item(self, request: dict) -> dict:
         """BatchWriteItem: put or delete up to 25 items in one or more tables (see the module
         docstring).
 
@@ -278,7 +284,7 @@ class BatchOps:
                 "carries at most 16 MB"
             )
 
-        plans: list[tuple[str, "WritePlan"]] = []
+        plans: list[tuple[str, "WritePlan", dict]] = []
         usage: dict[str, Usage] = {}
         for name, writes in request_items.items():
             table = self.get_table(name)

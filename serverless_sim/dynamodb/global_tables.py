@@ -37,7 +37,7 @@ consistency (MRSC) is not modelled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .backups import load, snapshot, table_schema
 from .errors import ValidationException
@@ -45,7 +45,8 @@ from .table import Table, WritePlan, decode
 from .ttl import draw_delay_us
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from ..cloud import Cloud
+    from .service import DynamoDB, DynamoDBConfig
 
 VERSION = "2019.11.21"
 _NO_VERSION = (-1, "")
@@ -149,12 +150,20 @@ class ReplicationGroup:
 class GlobalTableOps:
     """Replica regions and ReplicaUpdates (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def _init_global_tables(self: "DynamoDB", home: Any = None) -> None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: DynamoDBConfig
+        region: str
+        def _stream_changed(self, table: Table) -> None: ...
+        def _stream_label(self) -> str: ...
+
+    def _init_global_tables(self, home: Any = None) -> None:
         #: The home region's service (this one, unless this is a replica region's service).
-        self.home = home if home is not None else self
+        self.home: DynamoDB = home if home is not None else cast("DynamoDB", self)
         #: Every region's service by region name (shared by all regions of the Cloud).
         self.regions: dict[str, DynamoDB] = home.regions if home is not None else {}
-        self.regions[self.region] = self
+        self.regions[self.region] = cast("DynamoDB", self)
         #: Replication groups by table name (shared).
         self.global_tables: dict[str, ReplicationGroup] = (
             home.global_tables if home is not None else {}
@@ -162,7 +171,7 @@ class GlobalTableOps:
         #: True while a replicated write is being committed (the hooks must not send it on).
         self._replicating = False
 
-    def region_service(self: "DynamoDB", name: str) -> "DynamoDB":
+    def region_service(self, name: str) -> "DynamoDB":
         """The DynamoDB service of region ``name`` in this Cloud (created on first use)."""
         svc = self.regions.get(name)
         if svc is None:
@@ -171,7 +180,7 @@ class GlobalTableOps:
             svc = DynamoDB(self.cloud, self.home.config, region=name, home=self.home)
         return svc
 
-    def region_client(self: "DynamoDB", name: str) -> Any:
+    def region_client(self, name: str) -> Any:
         """A boto3-shaped client of region ``name``'s DynamoDB."""
         from ..adapters.client import make_client
 
@@ -179,11 +188,11 @@ class GlobalTableOps:
         client.meta.region_name = name
         return client
 
-    def region_table(self: "DynamoDB", region: str, name: str) -> Table:
+    def region_table(self, region: str, name: str) -> Table:
         """The engine Table ``name`` of region ``region`` (ResourceNotFoundException if absent)."""
         return self.region_service(region).get_table(name)
 
-    def replication_group(self: "DynamoDB", table: Table) -> ReplicationGroup | None:
+    def replication_group(self, table: Table) -> ReplicationGroup | None:
         group = self.global_tables.get(table.name)
         if group is None:
             return None
@@ -191,7 +200,7 @@ class GlobalTableOps:
         return group if member is not None and member.table is table else None
 
     # -- UpdateTable(ReplicaUpdates) -----------------------------------------------------
-    def _plan_replica_updates(self: "DynamoDB", table: Table, updates: Any, stream: dict | None) -> list:
+    def _plan_replica_updates(self, table: Table, updates: Any, stream: dict | None) -> list:
         """Validate ReplicaUpdates before UpdateTable changes anything; returns the plan."""
         if not updates:
             return []
@@ -249,12 +258,12 @@ class GlobalTableOps:
             plan.append((action, region))
         return plan
 
-    def _apply_replica_updates(self: "DynamoDB", table: Table, plan: list) -> None:
+    def _apply_replica_updates(self, table: Table, plan: list) -> None:
         group = self.replication_group(table)
         if group is None:
             group = ReplicationGroup(table.name)
             self.global_tables[table.name] = group
-            group.members[self.region] = me = Replica(group, self, table, "ACTIVE")
+            group.members[self.region] = me = Replica(group, cast("DynamoDB", self), table, "ACTIVE")
             table.change_hooks.append(me.hook)
         if table.stream_spec is None:
             table.stream_spec = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
@@ -268,7 +277,7 @@ class GlobalTableOps:
         if len(group.members) <= 1:
             self._dissolve(group)
 
-    def _create_replica(self: "DynamoDB", group: ReplicationGroup, source: Table, region: str) -> None:
+    def _create_replica(self, group: ReplicationGroup, source: Table, region: str) -> None:
         other = self.region_service(region)
         req = table_schema(source)
         req["TableName"] = source.name
@@ -285,11 +294,11 @@ class GlobalTableOps:
             self.cloud.call_later(delay, self._replica_active, member)
         self.cloud.trace.record("dynamodb", "replica_created", table=source.name, region=region)
 
-    def _replica_active(self: "DynamoDB", member: Replica) -> None:
+    def _replica_active(self, member: Replica) -> None:
         if member.status == "CREATING":
             member.status = "ACTIVE"
 
-    def _delete_replica(self: "DynamoDB", group: ReplicationGroup, region: str) -> None:
+    def _delete_replica(self, group: ReplicationGroup, region: str) -> None:
         member = group.members.pop(region, None)
         if member is None:
             return
@@ -303,7 +312,7 @@ class GlobalTableOps:
             svc._delete_table_wire({"TableName": member.table.name})
         self.cloud.trace.record("dynamodb", "replica_deleted", table=group.name, region=region)
 
-    def _dissolve(self: "DynamoDB", group: ReplicationGroup) -> None:
+    def _dissolve(self, group: ReplicationGroup) -> None:
         for member in list(group.members.values()):
             try:
                 member.table.change_hooks.remove(member.hook)
@@ -313,7 +322,7 @@ class GlobalTableOps:
         if self.global_tables.get(group.name) is group:
             del self.global_tables[group.name]
 
-    def _global_table_deleted(self: "DynamoDB", table: Table) -> None:
+    def _global_table_deleted(self, table: Table) -> None:
         group = self.replication_group(table)
         if group is None:
             return
@@ -325,7 +334,7 @@ class GlobalTableOps:
         if len(group.members) <= 1:
             self._dissolve(group)
 
-    def _describe_global(self: "DynamoDB", table: Table, d: dict) -> None:
+    def _describe_global(self, table: Table, d: dict) -> None:
         group = self.replication_group(table)
         if group is None or len(group.members) <= 1:
             return

@@ -48,7 +48,7 @@ from .fastpath import SLOW, encode_new_item
 from .types import item_size, validate_item
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from .service import DynamoDBConfig
 
 MAX_ITEM_BYTES = 400 * 1024
 GB = 1024**3
@@ -99,8 +99,14 @@ def expression_context(request: dict, used: str | None, null_names: str) -> Expr
 class ItemOps:
     """Wire operations on single items (a mixin of :class:`~.service.DynamoDB`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        config: DynamoDBConfig
+        tables: dict[str, Table]
+        def get_table(self, name: Any) -> Table: ...
+
     # -- shared checks --------------------------------------------------------------------
-    def _data_table(self: "DynamoDB", request: dict) -> Table:
+    def _data_table(self, request: dict) -> Table:
         name = request.get("TableName")
         if name is None:
             raise null_member("tableName")
@@ -114,7 +120,7 @@ class ItemOps:
                 validation_errors(errors)
             raise
 
-    def _check_new_item(self: "DynamoDB", table: Table, item: dict, update: bool) -> int:
+    def _check_new_item(self, table: Table, item: dict, update: bool) -> int:
         """Index-key types and the 400 KB limit; returns the item's size."""
         for index in table.lsis.values():
             index.check_item(item)
@@ -135,7 +141,7 @@ class ItemOps:
             )
         return size
 
-    def _check_collection(self: "DynamoDB", table: Table, plan: WritePlan) -> None:
+    def _check_collection(self, table: Table, plan: WritePlan) -> None:
         """The 10 GB item-collection limit of tables with LSIs."""
         if not table.lsis or plan.new_item is None:
             return
@@ -159,7 +165,7 @@ class ItemOps:
         if after > self.config.item_collection_limit_bytes:
             raise ItemCollectionSizeLimitExceededException("Collection size exceeded.")
 
-    def _rvoccf(self: "DynamoDB", request: dict) -> str:
+    def _rvoccf(self, request: dict) -> str:
         value = request.get("ReturnValuesOnConditionCheckFailure")
         if value is None:
             return "NONE"
@@ -167,12 +173,12 @@ class ItemOps:
             raise enum_error(value, "returnValuesOnConditionCheckFailure", ("ALL_OLD", "NONE"))
         return str(value)
 
-    def _condition_failed(self: "DynamoDB", old: dict | None, rvoccf: str) -> ConditionalCheckFailedException:
+    def _condition_failed(self, old: dict | None, rvoccf: str) -> ConditionalCheckFailedException:
         if rvoccf == "ALL_OLD" and old is not None:
             return ConditionalCheckFailedException(Item=copy_item(old))
         return ConditionalCheckFailedException()
 
-    def _item_collection_metrics(self: "DynamoDB", request: dict, table: Table, key: dict) -> dict | None:
+    def _item_collection_metrics(self, request: dict, table: Table, key: dict) -> dict | None:
         value = request.get("ReturnItemCollectionMetrics")
         if value is None or value == "NONE" or not table.lsis:
             return None
@@ -184,7 +190,7 @@ class ItemOps:
             "SizeEstimateRangeGB": [low, low + 1.0],
         }
 
-    def _check_write_options(self: "DynamoDB", request: dict, allowed: tuple[str, ...]) -> str:
+    def _check_write_options(self, request: dict, allowed: tuple[str, ...]) -> str:
         rv = request.get("ReturnValues")
         if rv is not None and rv != "NONE":
             if rv not in _RETURN_VALUES:
@@ -197,7 +203,7 @@ class ItemOps:
         return rv or "NONE"
 
     # -- plans ----------------------------------------------------------------------------
-    def _plan_put(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+    def _plan_put(self, table: Table, request: dict) -> WritePlan:
         """Validate a Put (item, keys, index keys, size, condition) against the current item."""
         if request.get("Expected") is not None or request.get("ConditionalOperator") is not None:
             request = rewrite_write(request, "PutItem")
@@ -223,7 +229,7 @@ class ItemOps:
         self._check_collection(table, plan)
         return plan
 
-    def _plan_update(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+    def _plan_update(self, table: Table, request: dict) -> WritePlan:
         """Validate an Update and compute the new item (an absent item starts from its key)."""
         legacy_updates = None
         if (
@@ -274,7 +280,7 @@ class ItemOps:
         self._check_collection(table, plan)
         return plan
 
-    def _plan_delete(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+    def _plan_delete(self, table: Table, request: dict) -> WritePlan:
         """Validate a Delete and check its condition (deleting a missing item is allowed)."""
         if request.get("Expected") is not None or request.get("ConditionalOperator") is not None:
             request = rewrite_write(request, "DeleteItem")
@@ -296,7 +302,7 @@ class ItemOps:
             raise self._condition_failed(old, rvoccf)
         return WritePlan(table, key_id, key, old, None, True, 0 if enc is None else enc[0], 0)
 
-    def _plan_condition_check(self: "DynamoDB", table: Table, request: dict) -> WritePlan:
+    def _plan_condition_check(self, table: Table, request: dict) -> WritePlan:
         """Validate a ConditionCheck (ConditionExpression required) and evaluate it."""
         raw_key = request.get("Key")
         if raw_key is None:
@@ -319,8 +325,7 @@ class ItemOps:
         size = 0 if enc is None else enc[0]
         return WritePlan(table, key_id, key, old, old, False, size, size)
 
-    def _write_response(
-        self: "DynamoDB", request: dict, table: Table, plan: WritePlan, attributes: dict | None
+    def _write_response(self, request: dict, table: Table, plan: WritePlan, attributes: dict | None
     ) -> dict:
         out: dict[str, Any] = {}
         if attributes:
@@ -336,7 +341,7 @@ class ItemOps:
                 out["ItemCollectionMetrics"] = icm
         return out
 
-    def _plan_charged(self: "DynamoDB", table: Table, request: dict, planner: Any, op: str) -> WritePlan:
+    def _plan_charged(self, table: Table, request: dict, planner: Any, op: str) -> WritePlan:
         """Plan an Update/Delete and charge its capacity on a tracked table (a failed condition
         is charged too; a throttle is raised before anything changes)."""
         tp = table.throughput
@@ -352,7 +357,7 @@ class ItemOps:
 
     # -- operations -----------------------------------------------------------------------
     @operation("PutItem")
-    def put_item(self: "DynamoDB", request: dict) -> dict:
+    def put_item(self, request: dict) -> dict:
         """PutItem: create or replace one item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html).
 
         Fast path: ``TableName`` + ``Item`` only, on a table without LSIs, for an item whose
@@ -405,7 +410,7 @@ class ItemOps:
         )
 
     @operation("UpdateItem")
-    def update_item(self: "DynamoDB", request: dict) -> dict:
+    def update_item(self, request: dict) -> dict:
         """UpdateItem: edit (or create) one item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html)."""
         table = self._data_table(request)
         rv = self._check_write_options(request, _RETURN_VALUES)
@@ -434,7 +439,7 @@ class ItemOps:
         return self._write_response(request, table, plan, attributes)
 
     @operation("DeleteItem")
-    def delete_item(self: "DynamoDB", request: dict) -> dict:
+    def delete_item(self, request: dict) -> dict:
         """DeleteItem (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html)."""
         table = self._data_table(request)
         rv = self._check_write_options(request, ("ALL_OLD",))
@@ -447,7 +452,7 @@ class ItemOps:
         )
 
     @operation("GetItem")
-    def get_item(self: "DynamoDB", request: dict) -> dict:
+    def get_item(self, request: dict) -> dict:
         """GetItem (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html).
 
         Fast path: ``TableName`` + ``Key`` (+ a bool ``ConsistentRead``) of a plain key.
@@ -456,7 +461,8 @@ class ItemOps:
         if table is not None and table.status in _DATA_OK:
             n = len(request)
             if n == 2 or (n == 3 and type(request.get("ConsistentRead")) is bool):
-                key = request.get("Key")
+                # Any, not Optional: fast_get answers SLOW for a missing or malformed Key.
+                key: Any = request.get("Key")
                 enc = table.fast_get(key)
                 if enc is not SLOW:
                     tp = table.throughput
@@ -471,7 +477,7 @@ class ItemOps:
                     return {"Item": decode(enc)}
         return self._get_item(request)
 
-    def _get_item(self: "DynamoDB", request: dict) -> dict:
+    def _get_item(self, request: dict) -> dict:
         table = self._data_table(request)
         raw_key = request.get("Key")
         if raw_key is None:

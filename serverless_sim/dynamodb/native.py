@@ -24,12 +24,13 @@ Query, Scan, CreateTable...), so validation, errors and semantics are identical.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from ..kernel.errors import SimError
 
 if TYPE_CHECKING:
     from .service import DynamoDB
+    from .table import Table
 
 
 def to_av(value: Any) -> dict:
@@ -377,8 +378,14 @@ def _index_specs(specs: Any, kind: str, attrs: dict[str, str], billing: str) -> 
 class NativeAPI:
     """The Pythonic methods of the DynamoDB service (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def create_table(
-        self: "DynamoDB",
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        tables: dict[str, Table]
+        def _create_table_wire(self, request: dict) -> dict: ...
+        def _delete_table_wire(self, request: dict) -> dict: ...
+        def get_table(self, name: Any) -> Table: ...
+
+    def create_table(self,
         name: str | dict,
         hash_key: tuple[str, str] = ("pk", "S"),
         range_key: tuple[str, str] | None = None,
@@ -430,19 +437,19 @@ class NativeAPI:
         if deletion_protection:
             request["DeletionProtectionEnabled"] = True
         self._create_table_wire(request)
-        return NativeTable(self, name)
+        return NativeTable(cast("DynamoDB", self), name)
 
-    def table(self: "DynamoDB", name: str) -> NativeTable:
+    def table(self, name: str) -> NativeTable:
         """The handle of an existing table (raises ResourceNotFoundException if absent)."""
         self.get_table(name)
-        return NativeTable(self, name)
+        return NativeTable(cast("DynamoDB", self), name)
 
-    def delete_table(self: "DynamoDB", name: str | dict) -> Any:
+    def delete_table(self, name: str | dict) -> Any:
         """DeleteTable by name; with a wire-shaped request dict, the wire operation itself."""
         if isinstance(name, dict):
             return self._delete_table_wire(name)
         self._delete_table_wire({"TableName": name})
         return None
 
-    def table_names(self: "DynamoDB") -> list[str]:
+    def table_names(self) -> list[str]:
         return sorted(self.tables)

@@ -38,9 +38,6 @@ from .legacy import check_mixing, has_legacy, rewrite_read
 from .table import HASH_SPACE, Table, decode, sort_value
 from .types import validate_key_value
 
-if TYPE_CHECKING:
-    from .service import DynamoDB
-
 #: Query and Scan stop a page after reading this many bytes.
 PAGE_BYTES = 1024 * 1024
 _SELECTS = ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
@@ -77,6 +74,7 @@ class _Read:
         "table", "index", "select", "limit", "consistent", "filter", "projection",
         "mode", "fetch_from_table", "ctx", "op",
     )
+    op: str
     table: Table
     index: Index | None
     select: str
@@ -92,7 +90,11 @@ class _Read:
 class QueryOps:
     """Query and Scan wire operations (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def _read_request(self: "DynamoDB", request: dict, op: str) -> _Read:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        def _data_table(self, request: dict) -> Table: ...
+
+    def _read_request(self, request: dict, op: str) -> _Read:
         r = _Read()
         r.op = op
         table = r.table = self._data_table(request)
@@ -171,7 +173,7 @@ class QueryOps:
         r.ctx = None
         return r
 
-    def _bind_expressions(self: "DynamoDB", r: _Read, request: dict, ctx: ExpressionContext | None) -> None:
+    def _bind_expressions(self, r: _Read, request: dict, ctx: ExpressionContext | None) -> None:
         fe = request.get("FilterExpression")
         pe = request.get("ProjectionExpression")
         if ctx is None:
@@ -197,7 +199,7 @@ class QueryOps:
         ctx.finish()
         self._project_attributes_to_get(r, request)
 
-    def _project_attributes_to_get(self: "DynamoDB", r: _Read, request: dict) -> None:
+    def _project_attributes_to_get(self, r: _Read, request: dict) -> None:
         """AttributesToGet as the read's projection; a GSI refuses names it does not project."""
         atg = request.get("AttributesToGet")
         if atg is not None:
@@ -214,7 +216,7 @@ class QueryOps:
                     f"{index.name} does not project [{', '.join(missing)}]"
                 )
 
-    def _start_item_key(self: "DynamoDB", r: _Read, esk: Any) -> dict:
+    def _start_item_key(self, r: _Read, esk: Any) -> dict:
         """Validate an ExclusiveStartKey: exactly the table key (+ the index key)."""
         table, index = r.table, r.index
         names = dict.fromkeys(index.key_names if index is not None else table.key_names)
@@ -232,11 +234,11 @@ class QueryOps:
             out[name] = validate_key_value(av, name, types[name], range_key=is_range)
         return out
 
-    def _last_key(self: "DynamoDB", r: _Read, item: dict) -> dict:
+    def _last_key(self, r: _Read, item: dict) -> dict:
         names = r.index.key_names if r.index is not None else r.table.key_names
         return {n: dict(item[n]) for n in names}
 
-    def _emit(self: "DynamoDB", r: _Read, it: Iterator[tuple[Any, Any, tuple]]) -> dict:
+    def _emit(self, r: _Read, it: Iterator[tuple[Any, Any, tuple]]) -> dict:
         """Read one page from ``it`` (``(pk, sk, entry)`` triples) and shape the response."""
         limit = r.limit
         filt = r.filter
@@ -279,8 +281,7 @@ class QueryOps:
             out["ConsumedCapacity"] = self._read_capacity(r, size, table_size)
         return out
 
-    def _charge_read(
-        self: "DynamoDB", r: _Read, tp: Any, pk: Any, size: int, table_size: int, count: int
+    def _charge_read(self, r: _Read, tp: Any, pk: Any, size: int, table_size: int, count: int
     ) -> None:
         """Charge a Query/Scan page to the table or GSI (raises a throttle) and record
         ReturnedItemCount. A Query's page is charged to its partition, a Scan's to the table."""
@@ -291,7 +292,7 @@ class QueryOps:
         tp.read(r.index, pk if op == "Query" else None, units, op)
         tp.metric(tp.base, "ReturnedItemCount", float(count), op)
 
-    def _read_capacity(self: "DynamoDB", r: _Read, size: int, table_size: int) -> dict | None:
+    def _read_capacity(self, r: _Read, size: int, table_size: int) -> dict | None:
         units = read_units(size, r.consistent)
         index = r.index
         if index is None:
@@ -303,7 +304,7 @@ class QueryOps:
 
     # -- Query ----------------------------------------------------------------------------
     @operation("Query")
-    def query(self: "DynamoDB", request: dict) -> dict:
+    def query(self, request: dict) -> dict:
         """Query one partition of a table or index (see the module docstring)."""
         r = self._read_request(request, "Query")
         table, index = r.table, r.index
@@ -324,7 +325,7 @@ class QueryOps:
             hk, ht, rk, rt = index.hash_key, index.hash_type, index.range_key, index.range_type
         else:
             hk, ht, rk, rt = table.hash_key, table.hash_type, table.range_key, table.range_type
-        types = {hk: ht}
+        types: dict[str, str | None] = {hk: ht}
         if rk is not None:
             types[rk] = rt
         ctx = ExpressionContext(
@@ -364,7 +365,7 @@ class QueryOps:
             it = self._query_index(index, hv, kc, bool(forward), start)
         return self._emit(r, it)
 
-    def _query_multi(self: "DynamoDB", r: _Read, request: dict, kce: str, forward: bool) -> dict:
+    def _query_multi(self, r: _Read, request: dict, kce: str, forward: bool) -> dict:
         """Query a GSI with several HASH and/or RANGE attributes (see :mod:`.indexes`)."""
         index = r.index
         assert index is not None
@@ -413,8 +414,7 @@ class QueryOps:
                     i1 = min(i1, part.positions(None, True, s, False)[1])
         return self._emit(r, ((pv, k, v) for k, v in part.items(i0, max(i0, i1), not forward)))
 
-    def _query_table(
-        self: "DynamoDB", table: Table, hv: Any, kc: Any, forward: bool, start: dict | None
+    def _query_table(self, table: Table, hv: Any, kc: Any, forward: bool, start: dict | None
     ) -> Iterator[tuple[Any, Any, tuple]]:
         store = table.store
         if table.range_key is None:
@@ -435,8 +435,7 @@ class QueryOps:
                 i1 = min(i1, part.positions(None, True, s, False)[1])
         return ((hv, k, v) for k, v in part.items(i0, max(i0, i1), not forward))
 
-    def _query_index(
-        self: "DynamoDB", index: Index, hv: Any, kc: Any, forward: bool, start: dict | None
+    def _query_index(self, index: Index, hv: Any, kc: Any, forward: bool, start: dict | None
     ) -> Iterator[tuple[Any, Any, tuple]]:
         part = index.store.data.get(hv)
         if part is None:
@@ -455,7 +454,7 @@ class QueryOps:
 
     # -- Scan -----------------------------------------------------------------------------
     @operation("Scan")
-    def scan(self: "DynamoDB", request: dict) -> dict:
+    def scan(self, request: dict) -> dict:
         """Scan a table or index, optionally one segment of a parallel scan."""
         r = self._read_request(request, "Scan")
         segment = request.get("Segment")
@@ -472,6 +471,7 @@ class QueryOps:
             )
         lo_h, hi_h = 0, HASH_SPACE
         if total is not None:
+            assert segment is not None  # both or neither: checked above
             errors = []
             if type(total) is not int or not 1 <= total <= 1_000_000:
                 bound = "greater than or equal to 1" if total < 1 else "less than or equal to 1000000"

@@ -54,7 +54,7 @@ import base64
 import datetime as _dt
 import hashlib
 from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, cast
 
 from ..kernel.service import Service, operation
 from .errors import (
@@ -268,7 +268,7 @@ class Stream:
         self.shards: list[Shard] = []
         self.subscribers: list[Callable[["Stream", Shard, int], None]] = []
         self.lifetime_us = max(1, round(engine.service.config.stream_shard_lifetime * US))
-        self.current = self._open(None, self.created_us)
+        self.current: Shard | None = self._open(None, self.created_us)
 
     def __repr__(self) -> str:
         return f"<Stream {self.arn} {self.status} shards={len(self.shards)}>"
@@ -526,10 +526,10 @@ class StreamsEngine:
 class StreamsOps:
     """The DynamoDB side of streams (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def _init_streams(self: "DynamoDB") -> None:
-        self.streams = StreamsEngine(self)
+    def _init_streams(self) -> None:
+        self.streams = StreamsEngine(cast("DynamoDB", self))
 
-    def _stream_changed(self: "DynamoDB", table: Table) -> None:
+    def _stream_changed(self, table: Table) -> None:
         """Called by the control plane after ``table.stream_spec`` changed (create/update)."""
         engine = self.streams
         spec = table.stream_spec
@@ -540,7 +540,7 @@ class StreamsOps:
         elif current is None:
             engine.enable(table, spec["StreamViewType"])
 
-    def _streams_table_deleted(self: "DynamoDB", table: Table) -> None:
+    def _streams_table_deleted(self, table: Table) -> None:
         self.streams.disable(table)
 
 

@@ -41,7 +41,8 @@ from .indexes import Index
 from .table import Table
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from ..cloud import Cloud
+    from .service import DynamoDBConfig
 
 _INVALID = "One or more parameter values were invalid: "
 _NAME_RE = re.compile(r"[a-zA-Z0-9_.-]+\Z")
@@ -293,8 +294,23 @@ def _tag_char(c: str) -> bool:
 class ControlPlaneOps:
     """Wire operations on tables (a mixin of :class:`~.service.DynamoDB`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: DynamoDBConfig
+        region: str
+        tables: dict[str, Table]
+        def _apply_replica_updates(self, table: Table, plan: list) -> None: ...
+        def _describe_global(self, table: Table, d: dict) -> None: ...
+        def _describe_restore(self, table: Table, d: dict) -> None: ...
+        def _plan_replica_updates(self, table: Table, updates: Any, stream: dict | None) -> list: ...
+        def _stream_changed(self, table: Table) -> None: ...
+        def _table_by_arn(self, name: Any) -> Table | None: ...
+        def _table_deleted(self, table: Table) -> None: ...
+        def _track_capacity(self, table: "Table", on_demand_spec: Any = None) -> None: ...
+
     # -- helpers --------------------------------------------------------------------------
-    def _table_for_control(self: "DynamoDB", name: Any, where: str = "tableName") -> Table:
+    def _table_for_control(self, name: Any, where: str = "tableName") -> Table:
         errors: list[str] = []
         if not (isinstance(name, str) and name.startswith("arn:")):
             check_name(name, where, errors)
@@ -304,8 +320,7 @@ class ControlPlaneOps:
             raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
         return table
 
-    def _make_index(
-        self: "DynamoDB",
+    def _make_index(self,
         table_arn: str,
         kind: str,
         spec: dict,
@@ -319,6 +334,7 @@ class ControlPlaneOps:
         name = spec.get("IndexName")
         check_name(name, f"{where}.member.indexName", errors)
         validation_errors(errors)
+        assert isinstance(name, str)  # check_name raised or recorded an error otherwise
         if kind == "GSI":
             hashes, ranges = parse_gsi_key_schema(spec.get("KeySchema"), f"{where}.member.keySchema")
         else:
@@ -384,7 +400,7 @@ class ControlPlaneOps:
             range_attrs=tuple((k, attr_types[k]) for k in ranges),
         )
 
-    def _set_status_later(self: "DynamoDB", delay: float, fn: Any, *args: Any) -> None:
+    def _set_status_later(self, delay: float, fn: Any, *args: Any) -> None:
         if delay <= 0:
             fn(*args)
         else:
@@ -392,7 +408,7 @@ class ControlPlaneOps:
 
     # -- CreateTable ----------------------------------------------------------------------
     @operation("CreateTable")
-    def _create_table_wire(self: "DynamoDB", request: dict) -> dict:
+    def _create_table_wire(self, request: dict) -> dict:
         """CreateTable (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html)."""
         errors: list[str] = []
         name = request.get("TableName")
@@ -411,6 +427,7 @@ class ControlPlaneOps:
         _enum(request.get("TableClass"), ("STANDARD", "STANDARD_INFREQUENT_ACCESS"), "tableClass", errors)
         pt = parse_throughput(request.get("ProvisionedThroughput"), "provisionedThroughput", errors)
         validation_errors(errors)
+        assert isinstance(name, str) and ad is not None  # validation_errors raised otherwise
         hash_key, range_key = parse_key_schema(request["KeySchema"], "keySchema")
         attr_types: dict[str, str] = {}
         for d in ad:
@@ -522,7 +539,7 @@ class ControlPlaneOps:
         self._set_status_later(self.config.table_create_delay, self._finish_create, table)
         return {"TableDescription": description}
 
-    def _finish_create(self: "DynamoDB", table: Table) -> None:
+    def _finish_create(self, table: Table) -> None:
         if self.tables.get(table.name) is not table or table.status != "CREATING":
             return
         table.status = "ACTIVE"
@@ -530,11 +547,11 @@ class ControlPlaneOps:
             ix.status = "ACTIVE"
         self.cloud.trace.record("dynamodb", "table_status", table=table.name, status="ACTIVE")
 
-    def _stream_label(self: "DynamoDB") -> str:
+    def _stream_label(self) -> str:
         now = self.cloud.now
         return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}"
 
-    def _parse_stream_spec(self: "DynamoDB", spec: Any) -> dict | None:
+    def _parse_stream_spec(self, spec: Any) -> dict | None:
         if spec is None:
             return None
         errors: list[str] = []
@@ -557,7 +574,7 @@ class ControlPlaneOps:
             )
         return {"StreamEnabled": bool(enabled), **({"StreamViewType": view} if view else {})}
 
-    def _parse_sse(self: "DynamoDB", spec: Any) -> dict | None:
+    def _parse_sse(self, spec: Any) -> dict | None:
         if not spec or not spec.get("Enabled"):
             return None
         key = spec.get("KMSMasterKeyId") or "alias/aws/dynamodb"
@@ -565,7 +582,7 @@ class ControlPlaneOps:
             key = self.cloud.arn("kms", f"key/{self.cloud.streams.uuid('dynamodb/kms-keys')}")
         return {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key}
 
-    def _parse_tags(self: "DynamoDB", tags: Any) -> dict[str, str]:
+    def _parse_tags(self, tags: Any) -> dict[str, str]:
         out: dict[str, str] = {}
         errors: list[str] = []
         for i, tag in enumerate(tags, 1):
@@ -597,7 +614,7 @@ class ControlPlaneOps:
         return out
 
     # -- DescribeTable --------------------------------------------------------------------
-    def _throughput(self: "DynamoDB", owner: Any, billing: str) -> dict:
+    def _throughput(self, owner: Any, billing: str) -> dict:
         out: dict[str, Any] = {}
         if owner.last_increase_us is not None:
             out["LastIncreaseDateTime"] = us_to_datetime(owner.last_increase_us)
@@ -608,11 +625,11 @@ class ControlPlaneOps:
         out["WriteCapacityUnits"] = owner.write_capacity if billing == "PROVISIONED" else 0
         return out
 
-    def _decreases_today(self: "DynamoDB", owner: Any) -> int:
+    def _decreases_today(self, owner: Any) -> int:
         day = self.cloud.now_us // 86_400_000_000
         return sum(1 for us in owner.decreases if us // 86_400_000_000 == day)
 
-    def _describe(self: "DynamoDB", table: Table) -> dict:
+    def _describe(self, table: Table) -> dict:
         """The TableDescription of ``table`` (API:TableDescription)."""
         d: dict[str, Any] = {
             "AttributeDefinitions": [dict(a) for a in table.attribute_definitions],
@@ -681,14 +698,14 @@ class ControlPlaneOps:
         return d
 
     @operation("DescribeTable")
-    def describe_table(self: "DynamoDB", request: dict) -> dict:
+    def describe_table(self, request: dict) -> dict:
         """DescribeTable (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html)."""
         table = self._table_for_control(request.get("TableName"))
         return {"Table": self._describe(table)}
 
     # -- ListTables -----------------------------------------------------------------------
     @operation("ListTables")
-    def list_tables(self: "DynamoDB", request: dict) -> dict:
+    def list_tables(self, request: dict) -> dict:
         """ListTables: names in ascending order, ``Limit`` 1-100 (default 100). O(T log T)."""
         errors: list[str] = []
         limit = request.get("Limit", 100)
@@ -711,7 +728,7 @@ class ControlPlaneOps:
 
     # -- DeleteTable ----------------------------------------------------------------------
     @operation("DeleteTable")
-    def _delete_table_wire(self: "DynamoDB", request: dict) -> dict:
+    def _delete_table_wire(self, request: dict) -> dict:
         """DeleteTable: refuses a protected or CREATING/UPDATING table; returns DELETING."""
         table = self._table_for_control(request.get("TableName"))
         if table.status == "CREATING":
@@ -736,7 +753,7 @@ class ControlPlaneOps:
             return {"TableDescription": description}
         return {"TableDescription": _deleting(self._describe(table))}
 
-    def _finish_delete(self: "DynamoDB", table: Table) -> None:
+    def _finish_delete(self, table: Table) -> None:
         if self.tables.get(table.name) is table:
             del self.tables[table.name]
             table.status = "DELETED"
@@ -744,7 +761,7 @@ class ControlPlaneOps:
 
     # -- UpdateTable ----------------------------------------------------------------------
     @operation("UpdateTable")
-    def update_table(self: "DynamoDB", request: dict) -> dict:
+    def update_table(self, request: dict) -> dict:
         """UpdateTable (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html)."""
         table = self._table_for_control(request.get("TableName"))
         errors: list[str] = []
@@ -950,10 +967,10 @@ class ControlPlaneOps:
         self._set_status_later(self.config.table_update_delay, self._finish_update, table)
         return {"TableDescription": description}
 
-    def _all_encoded(self: "DynamoDB", table: Table) -> list[tuple]:
+    def _all_encoded(self, table: Table) -> list[tuple]:
         return [enc for _pk, _sk, enc in table.store.scan()]
 
-    def _set_capacity(self: "DynamoDB", owner: Any, pt: tuple[int, int], now: int) -> None:
+    def _set_capacity(self, owner: Any, pt: tuple[int, int], now: int) -> None:
         r, w = pt
         if r > owner.read_capacity or w > owner.write_capacity:
             owner.last_increase_us = now
@@ -973,25 +990,25 @@ class ControlPlaneOps:
             owner.last_decrease_us = now
         owner.read_capacity, owner.write_capacity = r, w
 
-    def _finish_update(self: "DynamoDB", table: Table) -> None:
+    def _finish_update(self, table: Table) -> None:
         if table.status == "UPDATING" and self.tables.get(table.name) is table:
             if all(ix.status == "ACTIVE" for ix in table.gsis.values()):
                 table.status = "ACTIVE"
 
-    def _finish_index(self: "DynamoDB", table: Table, index: Index) -> None:
+    def _finish_index(self, table: Table, index: Index) -> None:
         if table.gsis.get(index.name) is index and index.status == "CREATING":
             index.status = "ACTIVE"
             index.backfilling = False
             self.cloud.trace.record("dynamodb", "index_status", table=table.name, index=index.name, status="ACTIVE")
         self._finish_update(table)
 
-    def _drop_index(self: "DynamoDB", table: Table, index: Index) -> None:
+    def _drop_index(self, table: Table, index: Index) -> None:
         if table.gsis.get(index.name) is index:
             del table.gsis[index.name]
         self._finish_update(table)
 
     # -- tags -----------------------------------------------------------------------------
-    def _table_for_arn(self: "DynamoDB", arn: Any) -> Table:
+    def _table_for_arn(self, arn: Any) -> Table:
         if not isinstance(arn, str) or not arn.startswith("arn:"):
             raise ValidationException(_INVALID + f"ARNs must start with 'arn:': {arn}")
         if ":table/" in arn and "/index/" in arn:
@@ -1007,7 +1024,7 @@ class ControlPlaneOps:
         return table
 
     @operation("TagResource")
-    def tag_resource(self: "DynamoDB", request: dict) -> dict:
+    def tag_resource(self, request: dict) -> dict:
         """TagResource: adds or overwrites tags (at most 50 per resource)."""
         table = self._table_for_arn(request.get("ResourceArn"))
         if not request.get("Tags"):
@@ -1022,20 +1039,20 @@ class ControlPlaneOps:
         return {}
 
     @operation("UntagResource")
-    def untag_resource(self: "DynamoDB", request: dict) -> dict:
+    def untag_resource(self, request: dict) -> dict:
         table = self._table_for_arn(request.get("ResourceArn"))
         for key in request.get("TagKeys") or []:
             table.tags.pop(key, None)
         return {}
 
     @operation("ListTagsOfResource")
-    def list_tags_of_resource(self: "DynamoDB", request: dict) -> dict:
+    def list_tags_of_resource(self, request: dict) -> dict:
         table = self._table_for_arn(request.get("ResourceArn"))
         return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}
 
     # -- endpoints ------------------------------------------------------------------------
     @operation("DescribeEndpoints")
-    def describe_endpoints(self: "DynamoDB", request: dict) -> dict:
+    def describe_endpoints(self, request: dict) -> dict:
         """DescribeEndpoints (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeEndpoints.html):
         the one regional endpoint, cacheable for a day (AWS answers 1440 minutes)."""
         return {
@@ -1046,7 +1063,7 @@ class ControlPlaneOps:
 
     # -- limits (TTL is in ttl.py) --------------------------------------------------------
     @operation("DescribeLimits")
-    def describe_limits(self: "DynamoDB", request: dict) -> dict:
+    def describe_limits(self, request: dict) -> dict:
         """The default quotas (DG:ServiceQuotas): 80,000 units per account, 40,000 per table."""
         return {
             "AccountMaxReadCapacityUnits": ACCOUNT_MAX_UNITS,

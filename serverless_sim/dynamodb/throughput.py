@@ -78,7 +78,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -91,8 +91,9 @@ from .errors import (
 from .table import HASH_SPACE, copy_av, partition_hash
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .indexes import Index
-    from .service import DynamoDB
+    from .service import DynamoDB, DynamoDBConfig
     from .table import Table, WritePlan
 
 US = 1_000_000
@@ -864,8 +865,16 @@ class ScalingPolicy:
 class ThroughputOps:
     """Capacity tracking on the DynamoDB service (a mixin of :class:`~.service.DynamoDB`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _index_lags: dict[str, Any]
+        cloud: Cloud
+        config: DynamoDBConfig
+        tables: dict[str, Table]
+        def _set_capacity(self, owner: Any, pt: tuple[int, int], now: int) -> None: ...
+
     # -- tracking -------------------------------------------------------------------------
-    def _track_capacity(self: "DynamoDB", table: "Table", on_demand_spec: Any = None) -> None:
+    def _track_capacity(self, table: "Table", on_demand_spec: Any = None) -> None:
         """Start, refresh or stop capacity tracking for ``table`` after Create/UpdateTable."""
         cfg = self.config.throughput
         maxima = _on_demand_maxima(on_demand_spec)
@@ -879,7 +888,7 @@ class ThroughputOps:
             or (tp is not None and (tp.base.max_read is not None or tp.base.max_write is not None))
         )
         if tracked and tp is None:
-            tp = table.throughput = TableThroughput(self, table)
+            tp = table.throughput = TableThroughput(cast("DynamoDB", self), table)
             if maxima is not None:
                 tp.base.set_maximum(*maxima)
         elif not tracked and tp is not None:
@@ -889,14 +898,14 @@ class ThroughputOps:
             tp.sync()
         self._install_index_lag(table)
 
-    def set_index_lag(self: "DynamoDB", table: str, delay: Any) -> None:
+    def set_index_lag(self, table: str, delay: Any) -> None:
         """Delay GSI propagation for ``table``: seconds, ``(low, high)``, ``rng -> seconds``,
         or None to follow ``config.throughput.index_lag``."""
         t = self.tables[table]
-        self._index_lags[t.name] = delay  # type: ignore[attr-defined]
+        self._index_lags[t.name] = delay
         self._install_index_lag(t)
 
-    def _install_index_lag(self: "DynamoDB", table: "Table") -> None:
+    def _install_index_lag(self, table: "Table") -> None:
         lags = self.__dict__.setdefault("_index_lags", {})
         model = lags.get(table.name)
         if model is None:
@@ -904,16 +913,16 @@ class ThroughputOps:
         if model == 0 or model == 0.0 or model is None:
             table.index_lag = None
         elif not isinstance(table.index_lag, IndexLag) or table.index_lag.model != model:
-            table.index_lag = IndexLag(self, table, model)
+            table.index_lag = IndexLag(cast("DynamoDB", self), table, model)
 
-    def enable_capacity_tracking(self: "DynamoDB", table: str) -> "TableThroughput":
+    def enable_capacity_tracking(self, table: str) -> "TableThroughput":
         """Track (and throttle) ``table`` whatever its mode (an on-demand table included)."""
         t = self.tables[table]
         if t.throughput is None:
-            t.throughput = TableThroughput(self, t)
+            t.throughput = TableThroughput(cast("DynamoDB", self), t)
         return t.throughput  # type: ignore[no-any-return]
 
-    def partitions(self: "DynamoDB", table: str, index: str | None = None) -> list[dict]:
+    def partitions(self, table: str, index: str | None = None) -> list[dict]:
         """The partitions of a tracked table (or GSI): hash range, items, bytes, ceilings."""
         t = self.tables[table]
         if t.throughput is None:
@@ -921,15 +930,14 @@ class ThroughputOps:
         t.throughput.sync()
         return t.throughput.describe_partitions(index)  # type: ignore[no-any-return]
 
-    def flush_capacity_metrics(self: "DynamoDB") -> None:
+    def flush_capacity_metrics(self) -> None:
         """Flush the per-minute capacity metrics of every tracked table into ``cloud.metrics``."""
         for t in self.tables.values():
             if t.throughput is not None:
                 t.throughput.flush()
 
     # -- auto scaling ---------------------------------------------------------------------
-    def enable_auto_scaling(
-        self: "DynamoDB",
+    def enable_auto_scaling(self,
         table: str,
         *,
         index: str | None = None,
@@ -972,15 +980,15 @@ class ThroughputOps:
                 self.cloud.scheduler.call_at_us(nxt, self._scaling_tick, daemon=True)
         return made
 
-    def disable_auto_scaling(self: "DynamoDB", table: str, index: str | None = None) -> None:
+    def disable_auto_scaling(self, table: str, index: str | None = None) -> None:
         policies = self.__dict__.get("_scaling", {})
         for dim in ("read", "write"):
             policies.pop((table, index, dim), None)
 
-    def scaling_policies(self: "DynamoDB") -> list[ScalingPolicy]:
+    def scaling_policies(self) -> list[ScalingPolicy]:
         return list(self.__dict__.get("_scaling", {}).values())
 
-    def _scaling_tick(self: "DynamoDB") -> None:
+    def _scaling_tick(self) -> None:
         policies = self.__dict__.get("_scaling", {})
         now = self.cloud.now_us
         for key in list(policies):
@@ -995,7 +1003,7 @@ class ThroughputOps:
         else:
             self._scaling_scheduled = False  # type: ignore[attr-defined]
 
-    def _evaluate_policy(self: "DynamoDB", t: "Table", pol: ScalingPolicy, now: int) -> None:
+    def _evaluate_policy(self, t: "Table", pol: ScalingPolicy, now: int) -> None:
         from .errors import LimitExceededException
 
         tp = t.throughput

@@ -79,7 +79,7 @@ from .items import enum_error, expression_context, null_member
 from .table import decode
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from ..cloud import Cloud
     from .table import Table, WritePlan
 
 #: Actions per transaction.
@@ -153,8 +153,18 @@ class TransactionOps:
     """Wire operations TransactWriteItems and TransactGetItems (a mixin of
     :class:`~.service.DynamoDB`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        def _item_collection_metrics(self, request: dict, table: Table, key: dict) -> dict | None: ...
+        def _plan_condition_check(self, table: Table, request: dict) -> WritePlan: ...
+        def _plan_delete(self, table: Table, request: dict) -> WritePlan: ...
+        def _plan_put(self, table: Table, request: dict) -> WritePlan: ...
+        def _plan_update(self, table: Table, request: dict) -> WritePlan: ...
+        def get_table(self, name: Any) -> Table: ...
+
     # -- idempotency ----------------------------------------------------------------------
-    def _transaction_tokens(self: "DynamoDB") -> "OrderedDict[str, _Token]":
+    def _transaction_tokens(self) -> "OrderedDict[str, _Token]":
         """Tokens of finished transactions, oldest first (created on first use)."""
         tokens: OrderedDict[str, _Token] | None = self.__dict__.get("_tokens")
         if tokens is None:
@@ -169,7 +179,7 @@ class TransactionOps:
 
     # -- TransactWriteItems ---------------------------------------------------------------
     @operation("TransactWriteItems")
-    def transact_write_items(self: "DynamoDB", request: dict) -> dict:
+    def transact_write_items(self, request: dict) -> dict:
         """TransactWriteItems: up to 100 writes and checks, all or nothing (see the module
         docstring). O(k) for k actions, each as its single-item operation."""
         mode = check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
@@ -302,7 +312,7 @@ class TransactionOps:
             response["ItemCollectionMetrics"] = metrics
         return response
 
-    def _charge_transaction(self: "DynamoDB", plans: list, reasons: list[dict]) -> None:
+    def _charge_transaction(self, plans: list, reasons: list[dict]) -> None:
         """Admit every action's (doubled) units on tracked tables, or cancel the transaction
         with a ``ProvisionedThroughputExceeded`` (on-demand: ``ThrottlingError``) reason at each
         throttled action (API:TransactionCanceledException). Nothing is consumed on cancel."""
@@ -331,7 +341,7 @@ class TransactionOps:
                 tp.refund(charges)
             raise TransactionCanceledException.from_reasons(reasons)
 
-    def _plan_action(self: "DynamoDB", kind: str, table: "Table", part: dict) -> "WritePlan":
+    def _plan_action(self, kind: str, table: "Table", part: dict) -> "WritePlan":
         if kind == "Put":
             return self._plan_put(table, part)
         if kind == "Update":
@@ -340,7 +350,7 @@ class TransactionOps:
             return self._plan_delete(table, part)
         return self._plan_condition_check(table, part)
 
-    def _replay_response(self: "DynamoDB", mode: str, token: _Token) -> dict:
+    def _replay_response(self, mode: str, token: _Token) -> dict:
         """What a replay within the idempotency window returns: success, and read units."""
         response: dict[str, Any] = {}
         if mode != "NONE":
@@ -356,7 +366,7 @@ class TransactionOps:
 
     # -- TransactGetItems -----------------------------------------------------------------
     @operation("TransactGetItems")
-    def transact_get_items(self: "DynamoDB", request: dict) -> dict:
+    def transact_get_items(self, request: dict) -> dict:
         """TransactGetItems: up to 100 consistent reads as of one instant (see the module
         docstring). O(k) for k gets, plus projections."""
         mode = check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
@@ -411,23 +421,23 @@ class TransactionOps:
             if tp is not None:
                 pk = key_id if table.range_key is None else key_id[0]
                 charges = tp.read_charge(None, pk, read_units(size, True, transactional=True))
-                err = tp.admit(charges, "TransactGetItems")
-                if err is None:
+                throttle = tp.admit(charges, "TransactGetItems")
+                if throttle is None:
                     charged.append((tp, charges))
                 else:
-                    throttled.append((len(responses), err))
+                    throttled.append((len(responses), throttle))
             responses.append({} if enc is None else {"Item": project(decode(enc), projection, None)})
         if throttled:
             for tp, charges in charged:
                 tp.refund(charges)
             reasons = [dict(_NONE) for _ in responses]
-            for i, err in throttled:
+            for i, throttle in throttled:
                 code = (
                     "ProvisionedThroughputExceeded"
-                    if err.code == "ProvisionedThroughputExceededException"  # type: ignore[attr-defined]
+                    if throttle.code == "ProvisionedThroughputExceededException"  # type: ignore[attr-defined]
                     else "ThrottlingError"
                 )
-                reasons[i] = {"Code": code, "Message": err.message}  # type: ignore[attr-defined]
+                reasons[i] = {"Code": code, "Message": throttle.message}  # type: ignore[attr-defined]
             raise TransactionCanceledException.from_reasons(reasons)
         response: dict[str, Any] = {"Responses": responses}
         if mode != "NONE":

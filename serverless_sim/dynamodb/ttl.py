@@ -45,14 +45,15 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from heapq import heapify, heappop, heappush
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ..kernel.service import operation
 from .errors import ResourceInUseException, ValidationException
 from .table import Table, WritePlan, decode
 
 if TYPE_CHECKING:
-    from .service import DynamoDB
+    from ..cloud import Cloud
+    from .service import DynamoDB, DynamoDBConfig
 
 US = 1_000_000
 #: DG:ServiceQuotas: "UpdateTimeToLive ... one per hour".
@@ -301,7 +302,13 @@ class TableTTL:
 class TimeToLiveOps:
     """UpdateTimeToLive and DescribeTimeToLive (a mixin of :class:`~.service.DynamoDB`)."""
 
-    def _init_ttl(self: "DynamoDB") -> None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: DynamoDBConfig
+        def _table_for_control(self, name: Any, where: str = "tableName") -> Table: ...
+
+    def _init_ttl(self) -> None:
         #: TTL state by table id (only tables with TTL enabled or changing).
         self.ttl: dict[str, TableTTL] = {}
         #: Time of the last UpdateTimeToLive by table id (kept across disable, for the 1 h rule).
@@ -309,12 +316,12 @@ class TimeToLiveOps:
         #: The identity the change hooks attach to the write being committed (TTL sets it).
         self._write_identity: dict | None = None
 
-    def ttl_state(self: "DynamoDB", table: Table) -> TableTTL | None:
+    def ttl_state(self, table: Table) -> TableTTL | None:
         """The TTL state of ``table`` (None when TTL is disabled)."""
         return self.ttl.get(table.table_id)
 
     @operation("UpdateTimeToLive")
-    def update_time_to_live(self: "DynamoDB", request: dict) -> dict:
+    def update_time_to_live(self, request: dict) -> dict:
         """UpdateTimeToLive (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html)."""
         from .tables import validation_errors
 
@@ -328,6 +335,7 @@ class TimeToLiveOps:
                 "must not be null"
             )
             validation_errors(errors)
+        assert spec is not None  # validation_errors raised above
         name = spec.get("AttributeName")
         enabled = spec.get("Enabled")
         if name is None:
@@ -381,7 +389,7 @@ class TimeToLiveOps:
         if enabled:
             if state is not None:  # still DISABLING: drop it at once
                 self._drop_ttl(state)
-            state = TableTTL(self, table, name, "ENABLING" if delay > 0 else "ENABLED")
+            state = TableTTL(cast("DynamoDB", self), table, name, "ENABLING" if delay > 0 else "ENABLED")
             self.ttl[table.table_id] = state
             table.change_hooks.append(state.hook)
             state.build()
@@ -401,7 +409,7 @@ class TimeToLiveOps:
         )
         return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": name}}
 
-    def _ttl_settle(self: "DynamoDB", state: TableTTL, status: str) -> None:
+    def _ttl_settle(self, state: TableTTL, status: str) -> None:
         if self.ttl.get(state.table.table_id) is not state:
             return
         if status == "ENABLED" and state.status == "ENABLING":
@@ -410,7 +418,7 @@ class TimeToLiveOps:
         elif status == "DISABLED" and state.status == "DISABLING":
             self._drop_ttl(state)
 
-    def _drop_ttl(self: "DynamoDB", state: TableTTL) -> None:
+    def _drop_ttl(self, state: TableTTL) -> None:
         state.cancel()
         state.status = "DISABLED"
         try:
@@ -421,7 +429,7 @@ class TimeToLiveOps:
             del self.ttl[state.table.table_id]
 
     @operation("DescribeTimeToLive")
-    def describe_time_to_live(self: "DynamoDB", request: dict) -> dict:
+    def describe_time_to_live(self, request: dict) -> dict:
         """DescribeTimeToLive: ``TimeToLiveStatus`` and, unless DISABLED, ``AttributeName``."""
         table = self._table_for_control(request.get("TableName"))
         state = self.ttl.get(table.table_id)
@@ -431,7 +439,7 @@ class TimeToLiveOps:
             "TimeToLiveDescription": {"TimeToLiveStatus": state.status, "AttributeName": state.attribute}
         }
 
-    def _ttl_table_deleted(self: "DynamoDB", table: Table) -> None:
+    def _ttl_table_deleted(self, table: Table) -> None:
         state = self.ttl.get(table.table_id)
         if state is not None:
             self._drop_ttl(state)

@@ -42,7 +42,8 @@ from .errors import (
 from .patterns import EventPattern
 
 if TYPE_CHECKING:
-    from .service import EventBridge
+    from ..cloud import Cloud
+    from .service import EventBridgeConfig
 
 ARCHIVE_NAME = re.compile(r"^[\.\-_A-Za-z0-9]{1,48}$")
 DAY_US = 86_400 * US_PER_SECOND
@@ -120,7 +121,23 @@ def _event_us(event: dict[str, Any]) -> int:
 
 
 class ArchiveOps:
-    def _archive_event(self: "EventBridge", bus: EventBus, event: dict[str, Any]) -> None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        archives: dict[str, Archive]
+        buses: dict[str, EventBus]
+        cloud: Cloud
+        config: EventBridgeConfig
+        replays: dict[str, Replay]
+        def get_bus(self, name_or_arn: Any) -> EventBus: ...
+        def ingest(self,
+            bus: EventBus,
+            event: dict[str, Any],
+            *,
+            replay: str | None = None,
+            only_rules: frozenset[str] | None = None,
+        ) -> list[str]: ...
+
+    def _archive_event(self, bus: EventBus, event: dict[str, Any]) -> None:
         for archive in self.archives.values():
             if archive.bus_name != bus.name:
                 continue
@@ -129,7 +146,7 @@ class ArchiveOps:
             archive.events.append((self.cloud.now_us, _event_us(event), event))
             archive.size_bytes += len(json.dumps(event))
 
-    def _get_archive(self: "EventBridge", name: Any) -> Archive:
+    def _get_archive(self, name: Any) -> Archive:
         archive = self.archives.get(name) if isinstance(name, str) else None
         if archive is None:
             raise ResourceNotFoundException(f"Archive {name} does not exist.")
@@ -137,7 +154,7 @@ class ArchiveOps:
         return archive
 
     @operation("CreateArchive")
-    def _create_archive(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _create_archive(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(ValidationException, request.get("ArchiveName"), "archiveName",
                           ARCHIVE_NAME, 48)
         source = request.get("EventSourceArn")
@@ -158,11 +175,11 @@ class ArchiveOps:
                 "CreationTime": dt(archive.created_us)}
 
     @operation("DescribeArchive")
-    def _describe_archive(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _describe_archive(self, request: dict[str, Any]) -> dict[str, Any]:
         return self._get_archive(request.get("ArchiveName")).describe()
 
     @operation("ListArchives")
-    def _list_archives(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_archives(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("NamePrefix") or ""
         source = request.get("EventSourceArn")
         items = []
@@ -181,7 +198,7 @@ class ArchiveOps:
         return out
 
     @operation("UpdateArchive")
-    def _update_archive(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _update_archive(self, request: dict[str, Any]) -> dict[str, Any]:
         archive = self._get_archive(request.get("ArchiveName"))
         pattern = request.get("EventPattern")
         compiled = archive.pattern if pattern is None else EventPattern(pattern)
@@ -194,14 +211,14 @@ class ArchiveOps:
                 "CreationTime": dt(archive.created_us)}
 
     @operation("DeleteArchive")
-    def _delete_archive(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_archive(self, request: dict[str, Any]) -> dict[str, Any]:
         archive = self._get_archive(request.get("ArchiveName"))
         del self.archives[archive.name]
         return {}
 
     # -- replays ------------------------------------------------------------------------------
     @operation("StartReplay")
-    def _start_replay(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _start_replay(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(ValidationException, request.get("ReplayName"), "replayName",
                           ARCHIVE_NAME, 64)
         source = request.get("EventSourceArn")
@@ -229,7 +246,7 @@ class ArchiveOps:
         return {"ReplayArn": replay.arn, "State": replay.state,
                 "ReplayStartTime": dt(replay.created_us)}
 
-    def _run_replay(self: "EventBridge", replay: Replay) -> None:
+    def _run_replay(self, replay: Replay) -> None:
         if replay.state != "STARTING":
             return
         replay.state = "RUNNING"
@@ -253,7 +270,7 @@ class ArchiveOps:
         replay.replay_end_us = self.cloud.now_us
 
     @operation("DescribeReplay")
-    def _describe_replay(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _describe_replay(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("ReplayName")
         replay = self.replays.get(name) if isinstance(name, str) else None
         if replay is None:
@@ -261,7 +278,7 @@ class ArchiveOps:
         return replay.describe()
 
     @operation("ListReplays")
-    def _list_replays(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_replays(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("NamePrefix") or ""
         state = request.get("State")
         items = []
@@ -279,7 +296,7 @@ class ArchiveOps:
         return out
 
     @operation("CancelReplay")
-    def _cancel_replay(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _cancel_replay(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("ReplayName")
         replay = self.replays.get(name) if isinstance(name, str) else None
         if replay is None:

@@ -20,8 +20,8 @@ from .errors import ResourceAlreadyExistsException, ResourceNotFoundException, V
 from .rule_index import RuleIndex
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .rules import Rule
-    from .service import EventBridge
 
 
 @attrs.define(eq=False)
@@ -44,10 +44,16 @@ class EventBus:
 
 
 class BusOps:
-    def _make_bus(self: "EventBridge", name: str) -> EventBus:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        buses: dict[str, EventBus]
+        cloud: Cloud
+        def _drop_rule(self, bus: "EventBus", rule: Rule) -> None: ...
+
+    def _make_bus(self, name: str) -> EventBus:
         return EventBus(name, self.cloud.arn("events", f"event-bus/{name}"), self.cloud.now_us)
 
-    def get_bus(self: "EventBridge", name_or_arn: Any) -> EventBus:
+    def get_bus(self, name_or_arn: Any) -> EventBus:
         """The bus by name or ARN (``None`` means default); ResourceNotFoundException otherwise."""
         if name_or_arn is None:
             return self.buses["default"]
@@ -60,7 +66,7 @@ class BusOps:
         return bus
 
     @operation("CreateEventBus")
-    def _create_event_bus(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _create_event_bus(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(ValidationException, request.get("Name"), "name", BUS_NAME, 256)
         if name == "default" or name.startswith("aws."):
             raise ValidationException(f"Event bus name {name} is not valid.")
@@ -76,11 +82,11 @@ class BusOps:
         return out
 
     @operation("DescribeEventBus")
-    def _describe_event_bus(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _describe_event_bus(self, request: dict[str, Any]) -> dict[str, Any]:
         return self.get_bus(request.get("Name")).describe()
 
     @operation("ListEventBuses")
-    def _list_event_buses(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_event_buses(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("NamePrefix") or ""
         buses = [self.buses[n] for n in sorted(self.buses) if n.startswith(prefix)]
         page, token = paginate(buses, request.get("Limit"), request.get("NextToken"),
@@ -91,7 +97,7 @@ class BusOps:
         return out
 
     @operation("DeleteEventBus")
-    def _delete_event_bus(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_event_bus(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("Name")
         if name == "default":
             raise ValidationException("Cannot delete event bus default.")

@@ -32,7 +32,9 @@ from .common import constraint, event_time, to_us
 from .errors import ResourceNotFoundException, ValidationException
 
 if TYPE_CHECKING:
-    from .service import EventBridge
+    from ..cloud import Cloud
+    from .archive import Archive
+    from .rules import Rule
 
 MAX_ENTRIES = 10
 MAX_REQUEST_BYTES = 256 * 1024
@@ -55,8 +57,18 @@ def _failure(code: str, message: str) -> dict[str, Any]:
 
 
 class PutEventsOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        archives: dict[str, Archive]
+        buses: dict[str, EventBus]
+        cloud: Cloud
+        def _archive_event(self, bus: EventBus, event: dict[str, Any]) -> None: ...
+        def _deliver_to_targets(self, rule: Rule, event: dict[str, Any], event_json: str
+        ) -> None: ...
+        def get_bus(self, name_or_arn: Any) -> EventBus: ...
+
     @operation("PutEvents")
-    def _put_events(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_events(self, request: dict[str, Any]) -> dict[str, Any]:
         entries = request.get("Entries")
         if not isinstance(entries, list) or not entries:
             raise constraint(ValidationException, entries, "entries",
@@ -86,7 +98,7 @@ class PutEventsOps:
         failed = sum(1 for r in results if "ErrorCode" in r)
         return {"FailedEntryCount": failed, "Entries": results}
 
-    def _check_entry(self: "EventBridge", entry: Any) -> dict[str, Any] | tuple[dict[str, Any], str]:
+    def _check_entry(self, entry: Any) -> dict[str, Any] | tuple[dict[str, Any], str]:
         if not isinstance(entry, dict):
             return _failure("InvalidArgument", "Entry is not valid.")
         for key in ("Source", "DetailType", "Detail"):
@@ -106,7 +118,7 @@ class PutEventsOps:
             bus = bus.split(":event-bus/", 1)[-1]
         return detail, bus
 
-    def _envelope(self: "EventBridge", entry: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+    def _envelope(self, entry: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
         when = entry.get("Time")
         when_us = self.cloud.now_us if when is None else to_us(when, ValidationException, "Time")
         return {
@@ -121,8 +133,7 @@ class PutEventsOps:
             "detail": detail,
         }
 
-    def ingest(
-        self: "EventBridge",
+    def ingest(self,
         bus: EventBus,
         event: dict[str, Any],
         *,
@@ -153,7 +164,7 @@ class PutEventsOps:
                     self._deliver_to_targets(rule, event, event_json)
         return [r.name for r in matched]
 
-    def _forward_to_bus(self: "EventBridge", arn: str, payload: str) -> None:
+    def _forward_to_bus(self, arn: str, payload: str) -> None:
         name = arn.split(":event-bus/", 1)[-1]
         bus = self.buses.get(name)
         if bus is None:
@@ -161,8 +172,7 @@ class PutEventsOps:
         self.ingest(bus, json.loads(payload))
 
     # -- native API ---------------------------------------------------------------------------
-    def put_event(
-        self: "EventBridge",
+    def put_event(self,
         source: str,
         detail_type: str,
         detail: dict[str, Any] | None = None,
@@ -181,6 +191,6 @@ class PutEventsOps:
             raise ValidationException(entry["ErrorMessage"])
         return str(entry["EventId"])
 
-    def matching_rules(self: "EventBridge", event: dict[str, Any], bus: str = "default") -> list[str]:
+    def matching_rules(self, event: dict[str, Any], bus: str = "default") -> list[str]:
         """Names of the enabled rules of ``bus`` whose pattern matches ``event`` (no delivery)."""
         return [r.name for r in self.get_bus(bus).index.matching(event) if r.enabled]

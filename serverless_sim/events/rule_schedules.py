@@ -14,18 +14,26 @@ starts (the target invocations) is ordinary work. A disabled or deleted rule sto
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .common import event_time
 from .cron import Cron, Rate, next_cron_us
 from .rules import Rule
 
 if TYPE_CHECKING:
-    from .service import EventBridge
+    from ..cloud import Cloud
+    from .buses import EventBus
 
 
 class RuleScheduleOps:
-    def _schedule_rule(self: "EventBridge", rule: Rule) -> None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        buses: dict[str, EventBus]
+        cloud: Cloud
+        def _deliver_to_targets(self, rule: Rule, event: dict[str, Any], event_json: str
+        ) -> None: ...
+
+    def _schedule_rule(self, rule: Rule) -> None:
         if rule.schedule is None or not rule.enabled or rule.timer is not None:
             return
         now = self.cloud.now_us
@@ -37,12 +45,12 @@ class RuleScheduleOps:
         if when is not None:
             rule.timer = self.cloud.scheduler.call_at_us(when, self._fire_rule, rule, daemon=True)
 
-    def _unschedule_rule(self: "EventBridge", rule: Rule) -> None:
+    def _unschedule_rule(self, rule: Rule) -> None:
         if rule.timer is not None:
             self.cloud.cancel(rule.timer)
             rule.timer = None
 
-    def _fire_rule(self: "EventBridge", rule: Rule) -> None:
+    def _fire_rule(self, rule: Rule) -> None:
         rule.timer = None
         bus = self.buses.get(rule.bus_name)
         if bus is None or bus.rules.get(rule.name) is not rule or not rule.enabled:

@@ -28,8 +28,9 @@ from .errors import LimitExceededException, ResourceNotFoundException, Validatio
 from .patterns import EventPattern
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buses import EventBus
-    from .service import EventBridge
+    from .service import EventBridgeConfig
 
 STATES = ("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
@@ -76,7 +77,16 @@ def not_found(name: Any, bus: str) -> ResourceNotFoundException:
 
 
 class RuleOps:
-    def get_rule(self: "EventBridge", name: Any, bus_name: Any = None) -> Rule:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _rule_seq: int
+        cloud: Cloud
+        config: EventBridgeConfig
+        def _schedule_rule(self, rule: Rule) -> None: ...
+        def _unschedule_rule(self, rule: Rule) -> None: ...
+        def get_bus(self, name_or_arn: Any) -> EventBus: ...
+
+    def get_rule(self, name: Any, bus_name: Any = None) -> Rule:
         bus = self.get_bus(bus_name)
         rule = bus.rules.get(name) if isinstance(name, str) else None
         if rule is None:
@@ -84,7 +94,7 @@ class RuleOps:
         return rule
 
     @operation("PutRule")
-    def _put_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(ValidationException, request.get("Name"), "name", RULE_NAME, 64)
         bus = self.get_bus(request.get("EventBusName"))
         pattern_text = request.get("EventPattern")
@@ -139,14 +149,14 @@ class RuleOps:
         return {"RuleArn": rule.arn}
 
     @operation("DescribeRule")
-    def _describe_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _describe_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Name"), request.get("EventBusName"))
         out = rule.describe()
         out["CreatedBy"] = self.cloud.account_id
         return out
 
     @operation("ListRules")
-    def _list_rules(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_rules(self, request: dict[str, Any]) -> dict[str, Any]:
         bus = self.get_bus(request.get("EventBusName"))
         prefix = request.get("NamePrefix") or ""
         rules = [bus.rules[n] for n in sorted(bus.rules) if n.startswith(prefix)]
@@ -158,7 +168,7 @@ class RuleOps:
         return out
 
     @operation("DeleteRule")
-    def _delete_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         bus = self.get_bus(request.get("EventBusName"))
         rule = bus.rules.get(request.get("Name"))  # type: ignore[arg-type]
         if rule is None:
@@ -168,13 +178,13 @@ class RuleOps:
         self._drop_rule(bus, rule)
         return {}
 
-    def _drop_rule(self: "EventBridge", bus: "EventBus", rule: Rule) -> None:
+    def _drop_rule(self, bus: "EventBus", rule: Rule) -> None:
         bus.index.remove(rule)
         self._unschedule_rule(rule)
         del bus.rules[rule.name]
 
     @operation("EnableRule")
-    def _enable_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _enable_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Name"), request.get("EventBusName"))
         if not rule.enabled:
             rule.state = "ENABLED"
@@ -182,14 +192,14 @@ class RuleOps:
         return {}
 
     @operation("DisableRule")
-    def _disable_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _disable_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Name"), request.get("EventBusName"))
         rule.state = "DISABLED"
         self._unschedule_rule(rule)
         return {}
 
     @operation("ListRuleNamesByTarget")
-    def _list_rule_names_by_target(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_rule_names_by_target(self, request: dict[str, Any]) -> dict[str, Any]:
         bus = self.get_bus(request.get("EventBusName"))
         arn = request.get("TargetArn")
         names = [
@@ -204,7 +214,7 @@ class RuleOps:
         return out
 
     @operation("TestEventPattern")
-    def _test_event_pattern(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _test_event_pattern(self, request: dict[str, Any]) -> dict[str, Any]:
         pattern = EventPattern(request.get("EventPattern"))
         try:
             event = json.loads(request.get("Event") or "")

@@ -23,7 +23,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .scheduler import Scheduler
+    from ..cloud import Cloud
+    from .scheduler import Schedule
 
 NAME = re.compile(r"^[0-9a-zA-Z\-_.]{1,64}$")
 
@@ -42,18 +43,25 @@ class ScheduleGroup:
 
 
 class ScheduleGroupOps:
-    def _make_group(self: "Scheduler", name: str) -> ScheduleGroup:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        groups: dict[str, ScheduleGroup]
+        schedules: dict[tuple[str, str], Schedule]
+        def _drop_schedule(self, schedule: Schedule) -> None: ...
+
+    def _make_group(self, name: str) -> ScheduleGroup:
         return ScheduleGroup(name, self.cloud.arn("scheduler", f"schedule-group/{name}"),
                              self.cloud.now_us)
 
-    def get_group(self: "Scheduler", name: Any) -> ScheduleGroup:
+    def get_group(self, name: Any) -> ScheduleGroup:
         group = self.groups.get("default" if name is None else name)
         if group is None:
             raise SchedulerResourceNotFoundException(f"Schedule group {name} does not exist.")
         return group
 
     @operation("CreateScheduleGroup")
-    def _create_schedule_group(self: "Scheduler", request: dict[str, Any]) -> dict[str, Any]:
+    def _create_schedule_group(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(SchedulerValidationException, request.get("Name"), "name", NAME, 64)
         if name in self.groups:
             raise ConflictException(f"Schedule group {name} already exists.")
@@ -63,11 +71,11 @@ class ScheduleGroupOps:
         return {"ScheduleGroupArn": group.arn}
 
     @operation("GetScheduleGroup")
-    def _get_schedule_group(self: "Scheduler", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_schedule_group(self, request: dict[str, Any]) -> dict[str, Any]:
         return self.get_group(request.get("Name")).describe()
 
     @operation("ListScheduleGroups")
-    def _list_schedule_groups(self: "Scheduler", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_schedule_groups(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("NamePrefix") or ""
         groups = [self.groups[n].describe() for n in sorted(self.groups) if n.startswith(prefix)]
         page, token = paginate(groups, request.get("MaxResults"), request.get("NextToken"),
@@ -78,7 +86,7 @@ class ScheduleGroupOps:
         return out
 
     @operation("DeleteScheduleGroup")
-    def _delete_schedule_group(self: "Scheduler", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_schedule_group(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("Name")
         if name == "default":
             raise SchedulerValidationException("The default schedule group cannot be deleted.")

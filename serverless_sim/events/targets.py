@@ -27,7 +27,8 @@ from .rules import Rule
 from .transformers import target_input, validate_input
 
 if TYPE_CHECKING:
-    from .service import EventBridge
+    from ..cloud import Cloud
+    from .service import EventBridgeConfig
 
 MAX_TARGETS_PER_RULE = 5
 _TARGET_SERVICES = ("lambda", "sqs", "sns", "states", "events")
@@ -63,8 +64,15 @@ def _validate_target(target: Any) -> dict[str, Any]:
 
 
 class TargetOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: EventBridgeConfig
+        def _forward_to_bus(self, arn: str, payload: str) -> None: ...
+        def get_rule(self, name: Any, bus_name: Any = None) -> Rule: ...
+
     @operation("PutTargets")
-    def _put_targets(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_targets(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Rule"), request.get("EventBusName"))
         targets = request.get("Targets")
         if not isinstance(targets, list) or not targets:
@@ -84,7 +92,7 @@ class TargetOps:
         return {"FailedEntryCount": 0, "FailedEntries": []}
 
     @operation("RemoveTargets")
-    def _remove_targets(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _remove_targets(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Rule"), request.get("EventBusName"))
         ids = request.get("Ids")
         if not isinstance(ids, list) or not ids:
@@ -95,7 +103,7 @@ class TargetOps:
         return {"FailedEntryCount": 0, "FailedEntries": []}
 
     @operation("ListTargetsByRule")
-    def _list_targets_by_rule(self: "EventBridge", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_targets_by_rule(self, request: dict[str, Any]) -> dict[str, Any]:
         rule = self.get_rule(request.get("Rule"), request.get("EventBusName"))
         targets = [rule.targets[i] for i in sorted(rule.targets)]
         page, token = paginate(targets, request.get("Limit"), request.get("NextToken"),
@@ -106,8 +114,7 @@ class TargetOps:
         return out
 
     # -- delivery ---------------------------------------------------------------------------
-    def _deliver_to_targets(
-        self: "EventBridge", rule: Rule, event: dict[str, Any], event_json: str
+    def _deliver_to_targets(self, rule: Rule, event: dict[str, Any], event_json: str
     ) -> None:
         delay_us = duration_to_us(self.config.delivery_delay)
         cloud = self.cloud

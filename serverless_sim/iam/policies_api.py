@@ -22,14 +22,20 @@ from .policy import compile_statements
 from .store import ManagedPolicy
 
 if TYPE_CHECKING:
-    from .service import IAM
+    from ..cloud import Cloud
+    from .store import IdentityStore
 
 MANAGED_CHARS = 6_144
 MAX_VERSIONS = 5
 
 
 class PolicyOps:
-    def _require_policy(self: "IAM", arn: Any) -> ManagedPolicy:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        store: IdentityStore
+
+    def _require_policy(self, arn: Any) -> ManagedPolicy:
         if not isinstance(arn, str) or not arn.startswith("arn:"):
             raise InvalidInput(f"ARN {arn} is not valid.")
         pol = self.store.managed_policy(arn)
@@ -37,14 +43,14 @@ class PolicyOps:
             raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
         return pol
 
-    def _customer_policy(self: "IAM", arn: Any) -> ManagedPolicy:
+    def _customer_policy(self, arn: Any) -> ManagedPolicy:
         pol = self._require_policy(arn)
         if pol.aws_managed:
             raise UnmodifiableEntity(f"Cannot modify AWS managed policy {arn}.")
         return pol
 
     @operation("CreatePolicy")
-    def create_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(request.get("PolicyName"), "policyName", 128)
         path = check_path(request.get("Path"))
         doc = policy_document(request.get("PolicyDocument"), max_chars=MANAGED_CHARS)
@@ -61,11 +67,11 @@ class PolicyOps:
         return {"Policy": pol.shape()}
 
     @operation("GetPolicy")
-    def get_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"Policy": self._require_policy(request.get("PolicyArn")).shape()}
 
     @operation("ListPolicies")
-    def list_policies(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_policies(self, request: dict[str, Any]) -> dict[str, Any]:
         scope = request.get("Scope", "All")
         only_attached = bool(request.get("OnlyAttached"))
         prefix = request.get("PathPrefix") or "/"
@@ -85,7 +91,7 @@ class PolicyOps:
         return page(items, request, "Policies")
 
     @operation("DeletePolicy")
-    def delete_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._customer_policy(request.get("PolicyArn"))
         if pol.attachments:
             raise DeleteConflict("Cannot delete a policy attached to entities.")
@@ -98,7 +104,7 @@ class PolicyOps:
         return {}
 
     @operation("CreatePolicyVersion")
-    def create_policy_version(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_policy_version(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._customer_policy(request.get("PolicyArn"))
         doc = policy_document(request.get("PolicyDocument"), max_chars=MANAGED_CHARS)
         if len(pol.versions) >= MAX_VERSIONS:
@@ -114,7 +120,7 @@ class PolicyOps:
         self.store.changed()
         return {"PolicyVersion": self._version_shape(pol, vid, with_document=False)}
 
-    def _version_shape(self: "IAM", pol: ManagedPolicy, vid: str, with_document: bool = True) -> dict[str, Any]:
+    def _version_shape(self, pol: ManagedPolicy, vid: str, with_document: bool = True) -> dict[str, Any]:
         doc, created = pol.versions[vid]
         out: dict[str, Any] = {"VersionId": vid, "IsDefaultVersion": vid == pol.default_version,
                                "CreateDate": us_to_datetime(created)}
@@ -122,32 +128,32 @@ class PolicyOps:
             out["Document"] = doc
         return out
 
-    def _version(self: "IAM", pol: ManagedPolicy, vid: Any) -> str:
+    def _version(self, pol: ManagedPolicy, vid: Any) -> str:
         if vid not in pol.versions:
             raise NoSuchEntity(f"Policy {pol.arn} version {vid} does not exist or is not attachable.")
         return str(vid)
 
     @operation("GetPolicyVersion")
-    def get_policy_version(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_policy_version(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._require_policy(request.get("PolicyArn"))
         vid = self._version(pol, request.get("VersionId"))
         return {"PolicyVersion": self._version_shape(pol, vid)}
 
     @operation("ListPolicyVersions")
-    def list_policy_versions(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_policy_versions(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._require_policy(request.get("PolicyArn"))
         vids = sorted(pol.versions, key=lambda v: -int(v[1:]))
         return page([self._version_shape(pol, v, with_document=False) for v in vids], request, "Versions")
 
     @operation("SetDefaultPolicyVersion")
-    def set_default_policy_version(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def set_default_policy_version(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._customer_policy(request.get("PolicyArn"))
         pol.default_version = self._version(pol, request.get("VersionId"))
         self.store.changed()
         return {}
 
     @operation("DeletePolicyVersion")
-    def delete_policy_version(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_policy_version(self, request: dict[str, Any]) -> dict[str, Any]:
         pol = self._customer_policy(request.get("PolicyArn"))
         vid = self._version(pol, request.get("VersionId"))
         if vid == pol.default_version:
@@ -157,7 +163,7 @@ class PolicyOps:
         return {}
 
     # -- simulation ---------------------------------------------------------------------
-    def _simulate(self: "IAM", ps: PolicySet, request: dict[str, Any], base_ctx: dict[str, Any]) -> dict[str, Any]:
+    def _simulate(self, ps: PolicySet, request: dict[str, Any], base_ctx: dict[str, Any]) -> dict[str, Any]:
         from .conditions import normalize_context
 
         actions = request.get("ActionNames") or []
@@ -178,7 +184,7 @@ class PolicyOps:
         return {"EvaluationResults": results, "IsTruncated": False}
 
     @operation("SimulateCustomPolicy")
-    def simulate_custom_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def simulate_custom_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         docs = [policy_document(d) for d in request.get("PolicyInputList") or []]
         ctx: dict[str, Any] = {}
         lookup = lambda name: ctx.get(name) if isinstance(ctx.get(name), str) else None  # noqa: E731
@@ -186,7 +192,7 @@ class PolicyOps:
         return self._simulate(PolicySet(stmts), request, ctx)
 
     @operation("SimulatePrincipalPolicy")
-    def simulate_principal_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def simulate_principal_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request.get("PolicySourceArn")
         store = self.store
         principal = None

@@ -18,7 +18,8 @@ from .errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEn
 from .store import Role
 
 if TYPE_CHECKING:
-    from .service import IAM
+    from ..cloud import Cloud
+    from .store import IdentityStore, ManagedPolicy
 
 MANAGED_PER_ROLE = 10
 INLINE_ROLE_CHARS = 10_240
@@ -33,7 +34,13 @@ def _size(doc_text: Any) -> int:
 
 
 class RoleOps:
-    def _role(self: "IAM", name: Any) -> Role:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        store: IdentityStore
+        def _require_policy(self, arn: Any) -> ManagedPolicy: ...
+
+    def _role(self, name: Any) -> Role:
         check_name(name, "roleName")
         role = self.store.roles.get(name)
         if role is None:
@@ -41,7 +48,7 @@ class RoleOps:
         return role
 
     @operation("CreateRole")
-    def create_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_role(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(request.get("RoleName"), "roleName")
         path = check_path(request.get("Path"))
         trust_text = request.get("AssumeRolePolicyDocument")
@@ -69,11 +76,11 @@ class RoleOps:
         return {"Role": role.shape()}
 
     @operation("GetRole")
-    def get_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_role(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"Role": self._role(request.get("RoleName")).shape()}
 
     @operation("ListRoles")
-    def list_roles(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_roles(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("PathPrefix") or "/"
         roles = [r.shape() for _, r in sorted(self.store.roles.items()) if r.path.startswith(prefix)]
         for r in roles:
@@ -81,7 +88,7 @@ class RoleOps:
         return page(roles, request, "Roles")
 
     @operation("UpdateRole")
-    def update_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def update_role(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         max_s = request.get("MaxSessionDuration")
         if max_s is not None and (not isinstance(max_s, int) or not 3600 <= max_s <= 43200):
@@ -95,7 +102,7 @@ class RoleOps:
         return {}
 
     @operation("DeleteRole")
-    def delete_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_role(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         if role.inline:
             raise DeleteConflict("Cannot delete entity, must delete policies first.")
@@ -106,7 +113,7 @@ class RoleOps:
         return {}
 
     @operation("UpdateAssumeRolePolicy")
-    def update_assume_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def update_assume_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         text = request.get("PolicyDocument")
         trust = policy_document(text, "trust")
@@ -118,7 +125,7 @@ class RoleOps:
 
     # -- inline policies ----------------------------------------------------------------
     @operation("PutRolePolicy")
-    def put_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def put_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         pname = check_name(request.get("PolicyName"), "policyName", 128)
         text = request.get("PolicyDocument")
@@ -131,7 +138,7 @@ class RoleOps:
         return {}
 
     @operation("GetRolePolicy")
-    def get_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         pname = check_name(request.get("PolicyName"), "policyName", 128)
         doc = role.inline.get(pname)
@@ -140,12 +147,12 @@ class RoleOps:
         return {"RoleName": role.name, "PolicyName": pname, "PolicyDocument": doc}
 
     @operation("ListRolePolicies")
-    def list_role_policies(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_role_policies(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         return page(sorted(role.inline), request, "PolicyNames")
 
     @operation("DeleteRolePolicy")
-    def delete_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         pname = check_name(request.get("PolicyName"), "policyName", 128)
         if pname not in role.inline:
@@ -156,7 +163,7 @@ class RoleOps:
 
     # -- managed policies ---------------------------------------------------------------
     @operation("AttachRolePolicy")
-    def attach_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def attach_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         pol = self._require_policy(request.get("PolicyArn"))
         if pol.arn not in role.attached:
@@ -168,7 +175,7 @@ class RoleOps:
         return {}
 
     @operation("DetachRolePolicy")
-    def detach_role_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def detach_role_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         arn = request.get("PolicyArn")
         if arn not in role.attached:
@@ -181,34 +188,34 @@ class RoleOps:
         return {}
 
     @operation("ListAttachedRolePolicies")
-    def list_attached_role_policies(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_attached_role_policies(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         items = [{"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in role.attached]
         return page(items, request, "AttachedPolicies")
 
     @operation("PutRolePermissionsBoundary")
-    def put_role_permissions_boundary(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def put_role_permissions_boundary(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         role.boundary = self._require_policy(request.get("PermissionsBoundary")).arn
         self.store.changed()
         return {}
 
     @operation("DeleteRolePermissionsBoundary")
-    def delete_role_permissions_boundary(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_role_permissions_boundary(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         role.boundary = None
         self.store.changed()
         return {}
 
     @operation("TagRole")
-    def tag_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def tag_role(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         role.tags.update(tags_of(request))
         self.store.changed()
         return {}
 
     @operation("UntagRole")
-    def untag_role(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def untag_role(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         for k in request.get("TagKeys") or []:
             role.tags.pop(k, None)
@@ -216,6 +223,6 @@ class RoleOps:
         return {}
 
     @operation("ListRoleTags")
-    def list_role_tags(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_role_tags(self, request: dict[str, Any]) -> dict[str, Any]:
         role = self._role(request.get("RoleName"))
         return page([{"Key": k, "Value": v} for k, v in role.tags.items()], request, "Tags")

@@ -21,7 +21,8 @@ from .roles_api import _size
 from .store import Credential, Entity, Group, User
 
 if TYPE_CHECKING:
-    from .service import IAM
+    from ..cloud import Cloud
+    from .store import IdentityStore, ManagedPolicy
 
 KEYS_PER_USER = 2
 INLINE_USER_CHARS = 2_048
@@ -30,7 +31,13 @@ MANAGED_PER_ENTITY = 10
 
 
 class UserOps:
-    def _user(self: "IAM", name: Any) -> User:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        store: IdentityStore
+        def _require_policy(self, arn: Any) -> ManagedPolicy: ...
+
+    def _user(self, name: Any) -> User:
         if name is None:
             caller = self.store.current_caller()
             if caller.kind == "user":
@@ -43,7 +50,7 @@ class UserOps:
             raise NoSuchEntity(f"The user with name {name} cannot be found.")
         return user
 
-    def _group(self: "IAM", name: Any) -> Group:
+    def _group(self, name: Any) -> Group:
         check_name(name, "groupName", 128)
         group = self.store.groups.get(name)
         if group is None:
@@ -51,7 +58,7 @@ class UserOps:
         return group
 
     @operation("CreateUser")
-    def create_user(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_user(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(request.get("UserName"), "userName")
         path = check_path(request.get("Path"))
         tags = tags_of(request)
@@ -68,17 +75,17 @@ class UserOps:
         return {"User": user.shape()}
 
     @operation("GetUser")
-    def get_user(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_user(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"User": self._user(request.get("UserName")).shape()}
 
     @operation("ListUsers")
-    def list_users(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_users(self, request: dict[str, Any]) -> dict[str, Any]:
         prefix = request.get("PathPrefix") or "/"
         users = [u.shape() for _, u in sorted(self.store.users.items()) if u.path.startswith(prefix)]
         return page(users, request, "Users")
 
     @operation("DeleteUser")
-    def delete_user(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_user(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         if user.keys:
             raise DeleteConflict("Cannot delete entity, must delete access keys first.")
@@ -93,7 +100,7 @@ class UserOps:
         return {}
 
     @operation("TagUser")
-    def tag_user(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def tag_user(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         user.tags.update(tags_of(request))
         self.store.changed()
@@ -101,7 +108,7 @@ class UserOps:
 
     # -- access keys --------------------------------------------------------------------
     @operation("CreateAccessKey")
-    def create_access_key(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_access_key(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         if len(user.keys) >= KEYS_PER_USER:
             raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}")
@@ -114,14 +121,14 @@ class UserOps:
         return {"AccessKey": {"UserName": user.name, "AccessKeyId": cred.access_key_id, "Status": "Active",
                               "SecretAccessKey": cred.secret, "CreateDate": us_to_datetime(cred.create_us)}}
 
-    def _key(self: "IAM", user: User, akid: Any) -> Credential:
+    def _key(self, user: User, akid: Any) -> Credential:
         cred = self.store.credentials.get(akid) if isinstance(akid, str) else None
         if cred is None or cred.user_name != user.name:
             raise NoSuchEntity(f"The Access Key with id {akid} cannot be found.")
         return cred
 
     @operation("ListAccessKeys")
-    def list_access_keys(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_access_keys(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         creds = [self.store.credentials[k] for k in user.keys]
         items = [{"UserName": user.name, "AccessKeyId": c.access_key_id, "Status": c.status,
@@ -129,7 +136,7 @@ class UserOps:
         return page(items, request, "AccessKeyMetadata")
 
     @operation("UpdateAccessKey")
-    def update_access_key(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def update_access_key(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         status = request.get("Status")
         if status not in ("Active", "Inactive"):
@@ -140,7 +147,7 @@ class UserOps:
         return {}
 
     @operation("DeleteAccessKey")
-    def delete_access_key(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_access_key(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         cred = self._key(user, request.get("AccessKeyId"))
         user.keys.remove(cred.access_key_id)
@@ -150,7 +157,7 @@ class UserOps:
 
     # -- groups -------------------------------------------------------------------------
     @operation("CreateGroup")
-    def create_group(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def create_group(self, request: dict[str, Any]) -> dict[str, Any]:
         name = check_name(request.get("GroupName"), "groupName", 128)
         path = check_path(request.get("Path"))
         store = self.store
@@ -163,7 +170,7 @@ class UserOps:
         return {"Group": group.shape()}
 
     @operation("GetGroup")
-    def get_group(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_group(self, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(request.get("GroupName"))
         users = [self.store.users[u].shape() for u in group.members if u in self.store.users]
         out = page(users, request, "Users")
@@ -171,11 +178,11 @@ class UserOps:
         return out
 
     @operation("ListGroups")
-    def list_groups(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_groups(self, request: dict[str, Any]) -> dict[str, Any]:
         return page([g.shape() for _, g in sorted(self.store.groups.items())], request, "Groups")
 
     @operation("AddUserToGroup")
-    def add_user_to_group(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def add_user_to_group(self, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(request.get("GroupName"))
         user = self._user(request.get("UserName"))
         if user.name not in group.members:
@@ -185,7 +192,7 @@ class UserOps:
         return {}
 
     @operation("RemoveUserFromGroup")
-    def remove_user_from_group(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def remove_user_from_group(self, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(request.get("GroupName"))
         user = self._user(request.get("UserName"))
         if user.name not in group.members:
@@ -196,12 +203,12 @@ class UserOps:
         return {}
 
     @operation("ListGroupsForUser")
-    def list_groups_for_user(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_groups_for_user(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         return page([self.store.groups[g].shape() for g in user.groups], request, "Groups")
 
     @operation("DeleteGroup")
-    def delete_group(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_group(self, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(request.get("GroupName"))
         if group.members:
             raise DeleteConflict("Cannot delete entity, must remove users from group first.")
@@ -214,7 +221,7 @@ class UserOps:
         return {}
 
     # -- user and group policies ----------------------------------------------------------
-    def _put_inline(self: "IAM", entity: Entity, request: dict[str, Any], limit: int, what: str) -> None:
+    def _put_inline(self, entity: Entity, request: dict[str, Any], limit: int, what: str) -> None:
         pname = check_name(request.get("PolicyName"), "policyName", 128)
         text = request.get("PolicyDocument")
         doc = policy_document(text)
@@ -224,14 +231,14 @@ class UserOps:
         entity.inline[pname] = doc
         self.store.changed()
 
-    def _get_inline(self: "IAM", entity: Entity, request: dict[str, Any], what: str) -> tuple[str, dict[str, Any]]:
+    def _get_inline(self, entity: Entity, request: dict[str, Any], what: str) -> tuple[str, dict[str, Any]]:
         pname = check_name(request.get("PolicyName"), "policyName", 128)
         doc = entity.inline.get(pname)
         if doc is None:
             raise NoSuchEntity(f"The {what} policy with name {pname} cannot be found.")
         return pname, doc
 
-    def _attach(self: "IAM", entity: Entity, request: dict[str, Any], quota: str) -> None:
+    def _attach(self, entity: Entity, request: dict[str, Any], quota: str) -> None:
         pol = self._require_policy(request.get("PolicyArn"))
         if pol.arn not in entity.attached:
             if len(entity.attached) >= MANAGED_PER_ENTITY:
@@ -240,7 +247,7 @@ class UserOps:
             pol.attachments += 1
             self.store.changed()
 
-    def _detach(self: "IAM", entity: Entity, request: dict[str, Any]) -> None:
+    def _detach(self, entity: Entity, request: dict[str, Any]) -> None:
         arn = request.get("PolicyArn")
         if arn not in entity.attached:
             raise NoSuchEntity(f"Policy {arn} was not found.")
@@ -251,22 +258,22 @@ class UserOps:
         self.store.changed()
 
     @operation("PutUserPolicy")
-    def put_user_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def put_user_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._put_inline(self._user(request.get("UserName")), request, INLINE_USER_CHARS, "user")
         return {}
 
     @operation("GetUserPolicy")
-    def get_user_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_user_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         name, doc = self._get_inline(user, request, "user")
         return {"UserName": user.name, "PolicyName": name, "PolicyDocument": doc}
 
     @operation("ListUserPolicies")
-    def list_user_policies(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_user_policies(self, request: dict[str, Any]) -> dict[str, Any]:
         return page(sorted(self._user(request.get("UserName")).inline), request, "PolicyNames")
 
     @operation("DeleteUserPolicy")
-    def delete_user_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_user_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         name, _ = self._get_inline(user, request, "user")
         del user.inline[name]
@@ -274,45 +281,45 @@ class UserOps:
         return {}
 
     @operation("AttachUserPolicy")
-    def attach_user_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def attach_user_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._attach(self._user(request.get("UserName")), request, "PoliciesPerUser")
         return {}
 
     @operation("DetachUserPolicy")
-    def detach_user_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def detach_user_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._detach(self._user(request.get("UserName")), request)
         return {}
 
     @operation("ListAttachedUserPolicies")
-    def list_attached_user_policies(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def list_attached_user_policies(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         items = [{"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in user.attached]
         return page(items, request, "AttachedPolicies")
 
     @operation("PutUserPermissionsBoundary")
-    def put_user_permissions_boundary(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def put_user_permissions_boundary(self, request: dict[str, Any]) -> dict[str, Any]:
         user = self._user(request.get("UserName"))
         user.boundary = self._require_policy(request.get("PermissionsBoundary")).arn
         self.store.changed()
         return {}
 
     @operation("PutGroupPolicy")
-    def put_group_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def put_group_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._put_inline(self._group(request.get("GroupName")), request, INLINE_GROUP_CHARS, "group")
         return {}
 
     @operation("GetGroupPolicy")
-    def get_group_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def get_group_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(request.get("GroupName"))
         name, doc = self._get_inline(group, request, "group")
         return {"GroupName": group.name, "PolicyName": name, "PolicyDocument": doc}
 
     @operation("AttachGroupPolicy")
-    def attach_group_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def attach_group_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._attach(self._group(request.get("GroupName")), request, "PoliciesPerGroup")
         return {}
 
     @operation("DetachGroupPolicy")
-    def detach_group_policy(self: "IAM", request: dict[str, Any]) -> dict[str, Any]:
+    def detach_group_policy(self, request: dict[str, Any]) -> dict[str, Any]:
         self._detach(self._group(request.get("GroupName")), request)
         return {}

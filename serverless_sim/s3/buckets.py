@@ -28,8 +28,8 @@ from ..kernel.service import operation
 from .errors import BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidBucketName, NoSuchBucket, NotFound
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .objects import ObjectVersion
-    from .service import S3
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -88,14 +88,20 @@ class Bucket:
 
 
 class BucketOps:
-    def get_bucket(self: "S3", name: Any) -> Bucket:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        buckets: dict[str, Bucket]
+        cloud: Cloud
+        def owner(self) -> dict[str, str]: ...
+
+    def get_bucket(self, name: Any) -> Bucket:
         bucket = self.buckets.get(name) if isinstance(name, str) else None
         if bucket is None:
             raise NoSuchBucket()
         return bucket
 
     @operation("CreateBucket")
-    def _create_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _create_bucket(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("Bucket")
         if not isinstance(name, str) or not valid_bucket_name(name):
             raise InvalidBucketName()
@@ -109,7 +115,7 @@ class BucketOps:
         return {"Location": f"http://{name}.s3.amazonaws.com/"}
 
     @operation("DeleteBucket")
-    def _delete_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_bucket(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         if bucket.objects:
             raise BucketNotEmpty()
@@ -117,7 +123,7 @@ class BucketOps:
         return {}
 
     @operation("ListBuckets")
-    def _list_buckets(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_buckets(self, request: dict[str, Any]) -> dict[str, Any]:
         return {
             "Buckets": [{"Name": n, "CreationDate": us_to_datetime(self.buckets[n].created_us)}
                         for n in sorted(self.buckets)],
@@ -125,13 +131,13 @@ class BucketOps:
         }
 
     @operation("HeadBucket")
-    def _head_bucket(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _head_bucket(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.buckets.get(request.get("Bucket"))  # type: ignore[arg-type]
         if bucket is None:
             raise NotFound()
         return {"BucketRegion": bucket.region}
 
     @operation("GetBucketLocation")
-    def _get_bucket_location(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_bucket_location(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         return {"LocationConstraint": None if bucket.region == "us-east-1" else bucket.region}

@@ -29,9 +29,9 @@ from ..kernel.service import operation
 from .errors import InvalidArgument, MalformedXML, NoSuchLifecycleConfiguration
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buckets import Bucket
     from .objects import ObjectVersion
-    from .service import S3
 
 DAY_US = 86_400 * US_PER_SECOND
 MAX_RULES = 1000
@@ -85,8 +85,20 @@ def _matches(rule: dict[str, Any], key: str, size: int) -> bool:
 
 
 class LifecycleOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _sweep_started: bool
+        buckets: dict[str, Bucket]
+        cloud: Cloud
+        def get_bucket(self, name: Any) -> Bucket: ...
+        def new_version_id(self, bucket: "Bucket") -> str: ...
+        def notify(self, bucket: "Bucket", event_name: str, version: "ObjectVersion",
+                   reason: str) -> None: ...
+        def remove_version(self, bucket: "Bucket", key: str, version_id: str) -> "ObjectVersion | None": ...
+        def store_version(self, bucket: "Bucket", version: "ObjectVersion") -> None: ...
+
     @operation("PutBucketLifecycleConfiguration")
-    def _put_bucket_lifecycle_configuration(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_bucket_lifecycle_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         rules = (request.get("LifecycleConfiguration") or {}).get("Rules")
         if not isinstance(rules, list) or not rules or len(rules) > MAX_RULES:
@@ -100,19 +112,19 @@ class LifecycleOps:
         return {}
 
     @operation("GetBucketLifecycleConfiguration")
-    def _get_bucket_lifecycle_configuration(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_bucket_lifecycle_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         if bucket.lifecycle is None:
             raise NoSuchLifecycleConfiguration()
         return {"Rules": [dict(r) for r in bucket.lifecycle]}
 
     @operation("DeleteBucketLifecycle")
-    def _delete_bucket_lifecycle(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_bucket_lifecycle(self, request: dict[str, Any]) -> dict[str, Any]:
         self.get_bucket(request.get("Bucket")).lifecycle = None
         return {}
 
     # -- the sweep ------------------------------------------------------------------------
-    def _start_lifecycle_sweep(self: "S3") -> None:
+    def _start_lifecycle_sweep(self) -> None:
         if self._sweep_started:
             return
         self._sweep_started = True
@@ -120,14 +132,14 @@ class LifecycleOps:
         self.cloud.scheduler.call_at_us(now - now % DAY_US + DAY_US, self._lifecycle_sweep,
                                         daemon=True)
 
-    def _lifecycle_sweep(self: "S3") -> None:
+    def _lifecycle_sweep(self) -> None:
         self.cloud.scheduler.call_later_us(DAY_US, self._lifecycle_sweep, daemon=True)
         for name in sorted(self.buckets):
             bucket = self.buckets[name]
             if bucket.lifecycle:
                 self.apply_lifecycle(bucket)
 
-    def apply_lifecycle(self: "S3", bucket: "Bucket") -> int:
+    def apply_lifecycle(self, bucket: "Bucket") -> int:
         """Apply expiry actions due by now; returns the number of versions removed or marked."""
         now = self.cloud.now_us
         done = 0
@@ -182,7 +194,7 @@ class LifecycleOps:
             return instant_to_us(exp["Date"]) <= now
         return False
 
-    def _lifecycle_marker(self: "S3", bucket: "Bucket", key: str) -> None:
+    def _lifecycle_marker(self, bucket: "Bucket", key: str) -> None:
         from .objects import ObjectVersion
 
         marker = ObjectVersion(key=key, version_id=self.new_version_id(bucket),
@@ -191,7 +203,7 @@ class LifecycleOps:
         self.notify(bucket, "LifecycleExpiration:DeleteMarkerCreated", marker,
                     "Lifecycle Expiration")
 
-    def _expire_noncurrent(self: "S3", bucket: "Bucket", key: str, nce: dict[str, Any],
+    def _expire_noncurrent(self, bucket: "Bucket", key: str, nce: dict[str, Any],
                            now: int) -> int:
         versions = bucket.objects[key]
         days = nce.get("NoncurrentDays")

@@ -29,7 +29,6 @@ from .errors import InvalidArgument
 if TYPE_CHECKING:
     from .buckets import Bucket
     from .objects import ObjectVersion
-    from .service import S3
 
 MAX_KEYS = 1000
 _TOP = "\U0010ffff"
@@ -88,7 +87,12 @@ def _untoken(token: Any) -> str:
 
 
 class ListingOps:
-    def _page(self: "S3", bucket: "Bucket", prefix: str, after: str | None,
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        def get_bucket(self, name: Any) -> Bucket: ...
+        def owner(self) -> dict[str, str]: ...
+
+    def _page(self, bucket: "Bucket", prefix: str, after: str | None,
               delimiter: str | None, max_keys: int) -> tuple[list[str], list[str], str | None]:
         keys: list[str] = []
         prefixes: list[str] = []
@@ -102,13 +106,13 @@ class ListingOps:
             last = name
         return keys, prefixes, None
 
-    def _content(self: "S3", obj: "ObjectVersion", encode: bool) -> dict[str, Any]:
+    def _content(self, obj: "ObjectVersion", encode: bool) -> dict[str, Any]:
         return {"Key": quote(obj.key) if encode else obj.key,
                 "LastModified": _ms(obj.last_modified_us), "ETag": obj.etag,
                 "Size": obj.size, "StorageClass": obj.storage_class}
 
     @operation("ListObjectsV2")
-    def _list_objects_v2(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_objects_v2(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         prefix = request.get("Prefix") or ""
         delimiter = request.get("Delimiter") or None
@@ -139,7 +143,7 @@ class ListingOps:
         return out
 
     @operation("ListObjects")
-    def _list_objects(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_objects(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         prefix = request.get("Prefix") or ""
         delimiter = request.get("Delimiter") or None
@@ -160,7 +164,7 @@ class ListingOps:
         return out
 
     @operation("ListObjectVersions")
-    def _list_object_versions(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_object_versions(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         prefix = request.get("Prefix") or ""
         delimiter = request.get("Delimiter") or None

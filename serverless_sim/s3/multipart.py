@@ -31,8 +31,9 @@ from .errors import (
 from .objects import check_key, check_metadata, md5_etag
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buckets import Bucket
-    from .service import S3
+    from .objects import ObjectVersion
 
 MIN_PART_BYTES = 5 * 1024**2
 MAX_PART_BYTES = 5 * 1024**3
@@ -51,14 +52,23 @@ class Upload:
 
 
 class MultipartOps:
-    def _upload(self: "S3", bucket: "Bucket", request: dict[str, Any]) -> Upload:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        def get_bucket(self, name: Any) -> Bucket: ...
+        def write_object(self, bucket: "Bucket", key: str, data: bytes, *, content_type: str | None,
+            metadata: dict[str, str], headers: dict[str, str], event: str, reason: str,
+            etag: str | None = None, parts_count: int | None = None,
+        ) -> ObjectVersion: ...
+
+    def _upload(self, bucket: "Bucket", request: dict[str, Any]) -> Upload:
         upload = bucket.uploads.get(request.get("UploadId"))  # type: ignore[arg-type]
         if upload is None or upload.key != request.get("Key"):
             raise NoSuchUpload()
         return upload
 
     @operation("CreateMultipartUpload")
-    def _create_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _create_multipart_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         key = check_key(request.get("Key"))
         upload_id = self.cloud.streams.hex_id("s3/upload-ids", 32)
@@ -68,7 +78,7 @@ class MultipartOps:
         return {"Bucket": bucket.name, "Key": key, "UploadId": upload_id}
 
     @operation("UploadPart")
-    def _upload_part(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _upload_part(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         upload = self._upload(bucket, request)
         number = request.get("PartNumber")
@@ -82,7 +92,7 @@ class MultipartOps:
         return {"ETag": etag}
 
     @operation("CompleteMultipartUpload")
-    def _complete_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _complete_multipart_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         upload = self._upload(bucket, request)
         parts = (request.get("MultipartUpload") or {}).get("Parts")
@@ -120,14 +130,14 @@ class MultipartOps:
         return out
 
     @operation("AbortMultipartUpload")
-    def _abort_multipart_upload(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _abort_multipart_upload(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         upload = self._upload(bucket, request)
         del bucket.uploads[upload.upload_id]
         return {}
 
     @operation("ListParts")
-    def _list_parts(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_parts(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         upload = self._upload(bucket, request)
         marker = int(request.get("PartNumberMarker") or 0)
@@ -148,7 +158,7 @@ class MultipartOps:
         return out
 
     @operation("ListMultipartUploads")
-    def _list_multipart_uploads(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _list_multipart_uploads(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         prefix = request.get("Prefix") or ""
         uploads = sorted((u for u in bucket.uploads.values() if u.key.startswith(prefix)),

@@ -45,9 +45,10 @@ from ..kernel.service import operation
 from .errors import InvalidArgument
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buckets import Bucket
     from .objects import ObjectVersion
-    from .service import S3
+    from .service import S3Config
 
 EVENT_TYPES = (
     "s3:TestEvent", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
@@ -110,8 +111,14 @@ def event_key(key: str) -> str:
 
 
 class NotificationOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: S3Config
+        def get_bucket(self, name: Any) -> Bucket: ...
+
     @operation("PutBucketNotificationConfiguration")
-    def _put_bucket_notification_configuration(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_bucket_notification_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         config = request.get("NotificationConfiguration")
         if not isinstance(config, dict):
@@ -155,21 +162,21 @@ class NotificationOps:
         return {}
 
     @operation("GetBucketNotificationConfiguration")
-    def _get_bucket_notification_configuration(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_bucket_notification_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         return json.loads(json.dumps(bucket.notification))
 
     # -- events ---------------------------------------------------------------------------
-    def _test_event(self: "S3", bucket: "Bucket") -> dict[str, Any]:
+    def _test_event(self, bucket: "Bucket") -> dict[str, Any]:
         return {"Service": "Amazon S3", "Event": "s3:TestEvent",
                 "Time": self._event_time(), "Bucket": bucket.name,
                 "RequestId": self.cloud.streams.hex_id("s3/request-ids", 8).upper(),
                 "HostId": self.cloud.streams.hex_id("s3/host-ids", 24)}
 
-    def _event_time(self: "S3") -> str:
+    def _event_time(self) -> str:
         return us_to_datetime(self.cloud.now_us).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
-    def notify(self: "S3", bucket: "Bucket", event_name: str, version: "ObjectVersion",
+    def notify(self, bucket: "Bucket", event_name: str, version: "ObjectVersion",
                reason: str) -> None:
         """Emit ``event_name`` (``ObjectCreated:Put``...) for ``version`` to every matching
         configuration and to EventBridge when enabled. O(configurations)."""
@@ -191,7 +198,7 @@ class NotificationOps:
         if "EventBridgeConfiguration" in config:
             self._to_eventbridge(bucket, event_name, version, reason, sequencer)
 
-    def _record(self: "S3", bucket: "Bucket", event_name: str, version: "ObjectVersion",
+    def _record(self, bucket: "Bucket", event_name: str, version: "ObjectVersion",
                 config_id: str, sequencer: str) -> dict[str, Any]:
         obj: dict[str, Any] = {"key": event_key(version.key)}
         if event_name.startswith("ObjectCreated"):
@@ -222,7 +229,7 @@ class NotificationOps:
             },
         }
 
-    def _send(self: "S3", bucket: "Bucket", arn: str, payload: str, event: str,
+    def _send(self, bucket: "Bucket", arn: str, payload: str, event: str,
               config_id: str) -> None:
         from ..events.delivery import arn_service, invoke_arn
 
@@ -244,7 +251,7 @@ class NotificationOps:
 
         cloud.scheduler.call_later_us(duration_to_us(self.config.notification_delay), deliver)
 
-    def _to_eventbridge(self: "S3", bucket: "Bucket", event_name: str, version: "ObjectVersion",
+    def _to_eventbridge(self, bucket: "Bucket", event_name: str, version: "ObjectVersion",
                         reason: str, sequencer: str) -> None:
         cloud = self.cloud
         created = event_name.startswith("ObjectCreated")

@@ -57,8 +57,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buckets import Bucket
-    from .service import S3
 
 MAX_KEY_BYTES = 1024
 MAX_PUT_BYTES = 5 * 1024**3
@@ -150,8 +150,19 @@ def parse_copy_source(source: Any) -> tuple[str, str, str | None]:
 
 
 class ObjectOps:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        buckets: dict[str, Bucket]
+        cloud: Cloud
+        def get_bucket(self, name: Any) -> Bucket: ...
+        def new_version_id(self, bucket: "Bucket") -> str: ...
+        def notify(self, bucket: "Bucket", event_name: str, version: "ObjectVersion",
+                   reason: str) -> None: ...
+        def remove_version(self, bucket: "Bucket", key: str, version_id: str) -> "ObjectVersion | None": ...
+        def store_version(self, bucket: "Bucket", version: "ObjectVersion") -> None: ...
+
     # -- helpers --------------------------------------------------------------------------
-    def _read_version(self: "S3", bucket: "Bucket", key: str, version_id: Any, head: bool
+    def _read_version(self, bucket: "Bucket", key: str, version_id: Any, head: bool
                       ) -> ObjectVersion:
         versions = bucket.objects.get(key)
         if version_id is None:
@@ -165,7 +176,7 @@ class ObjectOps:
                 return v
         raise NotFound() if head else NoSuchVersion()
 
-    def _check_conditions(self: "S3", obj: ObjectVersion, request: dict[str, Any]) -> None:
+    def _check_conditions(self, obj: ObjectVersion, request: dict[str, Any]) -> None:
         def etag_in(value: str) -> bool:
             tags = [t.strip().strip('"') for t in value.split(",")]
             return "*" in tags or obj.etag.strip('"') in tags
@@ -182,7 +193,7 @@ class ObjectOps:
             if modified <= instant_to_us(request["IfModifiedSince"]):
                 raise NotModified()
 
-    def _describe(self: "S3", bucket: "Bucket", obj: ObjectVersion) -> dict[str, Any]:
+    def _describe(self, bucket: "Bucket", obj: ObjectVersion) -> dict[str, Any]:
         out: dict[str, Any] = {
             "AcceptRanges": "bytes",
             "LastModified": http_time(obj.last_modified_us),
@@ -200,8 +211,7 @@ class ObjectOps:
             out["PartsCount"] = obj.parts_count
         return out
 
-    def write_object(
-        self: "S3", bucket: "Bucket", key: str, data: bytes, *, content_type: str | None,
+    def write_object(self, bucket: "Bucket", key: str, data: bytes, *, content_type: str | None,
         metadata: dict[str, str], headers: dict[str, str], event: str, reason: str,
         etag: str | None = None, parts_count: int | None = None,
     ) -> ObjectVersion:
@@ -215,7 +225,7 @@ class ObjectOps:
         self.notify(bucket, event, version, reason)
         return version
 
-    def delete_key(self: "S3", bucket: "Bucket", key: str, version_id: Any, reason: str
+    def delete_key(self, bucket: "Bucket", key: str, version_id: Any, reason: str
                    ) -> dict[str, Any]:
         """DeleteObject's semantics for one key; returns the response fields."""
         if version_id is not None:
@@ -239,7 +249,7 @@ class ObjectOps:
 
     # -- wire operations ------------------------------------------------------------------
     @operation("PutObject")
-    def _put_object(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_object(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         key = check_key(request.get("Key"))
         try:
@@ -265,7 +275,7 @@ class ObjectOps:
         return out
 
     @operation("GetObject")
-    def _get_object(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_object(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         obj = self._read_version(bucket, str(request.get("Key")), request.get("VersionId"), False)
         self._check_conditions(obj, request)
@@ -281,7 +291,7 @@ class ObjectOps:
         return out
 
     @operation("HeadObject")
-    def _head_object(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _head_object(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.buckets.get(request.get("Bucket"))  # type: ignore[arg-type]
         if bucket is None:
             raise NotFound()
@@ -296,13 +306,13 @@ class ObjectOps:
         return out
 
     @operation("DeleteObject")
-    def _delete_object(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_object(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         key = check_key(request.get("Key"))
         return self.delete_key(bucket, key, request.get("VersionId"), "DeleteObject")
 
     @operation("DeleteObjects")
-    def _delete_objects(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _delete_objects(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         spec = request.get("Delete") or {}
         objects = spec.get("Objects")
@@ -326,7 +336,7 @@ class ObjectOps:
         return {} if spec.get("Quiet") else {"Deleted": deleted}
 
     @operation("CopyObject")
-    def _copy_object(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _copy_object(self, request: dict[str, Any]) -> dict[str, Any]:
         src_bucket_name, src_key, src_version = parse_copy_source(request.get("CopySource"))
         src_bucket = self.get_bucket(src_bucket_name)
         versions = src_bucket.objects.get(src_key) or []

@@ -24,21 +24,26 @@ from ..kernel.service import operation
 from .errors import MalformedXML
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .buckets import Bucket
     from .objects import ObjectVersion
-    from .service import S3
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
 
 
 class VersioningOps:
-    def new_version_id(self: "S3", bucket: "Bucket") -> str:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        def get_bucket(self, name: Any) -> Bucket: ...
+
+    def new_version_id(self, bucket: "Bucket") -> str:
         if bucket.versioning != "Enabled":
             return "null"
         rng = self.cloud.rng("s3/version-ids")
         return "".join(_ALPHABET[rng.getrandbits(6)] for _ in range(32))
 
-    def store_version(self: "S3", bucket: "Bucket", version: "ObjectVersion") -> None:
+    def store_version(self, bucket: "Bucket", version: "ObjectVersion") -> None:
         """Make ``version`` the current version of its key (its id already chosen)."""
         versions = bucket.objects.get(version.key)
         if versions is None or bucket.versioning is None:
@@ -48,7 +53,7 @@ class VersioningOps:
             versions[:] = [v for v in versions if v.version_id != "null"]
         versions.append(version)
 
-    def remove_version(self: "S3", bucket: "Bucket", key: str, version_id: str) -> "ObjectVersion | None":
+    def remove_version(self, bucket: "Bucket", key: str, version_id: str) -> "ObjectVersion | None":
         """Delete one version for good; returns it (None when there was no such version)."""
         versions = bucket.objects.get(key)
         if not versions:
@@ -62,7 +67,7 @@ class VersioningOps:
         return None
 
     @operation("PutBucketVersioning")
-    def _put_bucket_versioning(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _put_bucket_versioning(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         status = (request.get("VersioningConfiguration") or {}).get("Status")
         if status not in ("Enabled", "Suspended"):
@@ -74,6 +79,6 @@ class VersioningOps:
         return {}
 
     @operation("GetBucketVersioning")
-    def _get_bucket_versioning(self: "S3", request: dict[str, Any]) -> dict[str, Any]:
+    def _get_bucket_versioning(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
         return {} if bucket.versioning is None else {"Status": bucket.versioning}

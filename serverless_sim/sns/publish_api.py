@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..kernel.errors import AWSError, SimError
 from ..kernel.service import operation
@@ -38,7 +38,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .service import SNS
+    from ..cloud import Cloud
+    from .service import SNS, SNSConfig
     from .topic import Topic
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -103,7 +104,13 @@ def _check_attributes(attributes: Any) -> int:
 class PublishOps:
     """Mixin of :class:`~.service.SNS`."""
 
-    def _prepare_publish(self: "SNS", topic: "Topic", e: dict[str, Any]) -> Notification | tuple[str, str | None]:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: SNSConfig
+        def get_topic(self, arn: Any) -> Topic: ...
+
+    def _prepare_publish(self, topic: "Topic", e: dict[str, Any]) -> Notification | tuple[str, str | None]:
         """Validate one message; return its Notification, or (MessageId, SequenceNumber) of the
         earlier message it duplicates (FIFO)."""
         message = e.get("Message")
@@ -163,7 +170,7 @@ class PublishOps:
         return Notification(mid, topic.arn, subject, message, structured, dict(attributes), now,
                             seqnum, group_id, dedup_id)
 
-    def _fan_out(self: "SNS", topic: "Topic", note: Notification) -> None:
+    def _fan_out(self, topic: "Topic", note: Notification) -> None:
         dims = {"TopicName": topic.name}
         put = self.cloud.metrics.put
         put("AWS/SNS", "NumberOfMessagesPublished", 1, dims, "Count")
@@ -188,10 +195,10 @@ class PublishOps:
                     self.cloud.trace.record("sns", "filtered_out", subscription=sub.arn,
                                             message_id=note.message_id)
                     continue
-            self.cloud.scheduler.call_later_us(delay_us, Delivery(self, sub, note).attempt)
+            self.cloud.scheduler.call_later_us(delay_us, Delivery(cast("SNS", self), sub, note).attempt)
 
     @operation("Publish")
-    def _publish(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _publish(self, req: dict[str, Any]) -> dict[str, Any]:
         if req.get("PhoneNumber") is not None:
             raise SimError("SMS (Publish with PhoneNumber) is not simulated; publish to a topic")
         arn = req.get("TopicArn") or req.get("TargetArn")
@@ -210,7 +217,7 @@ class PublishOps:
         return out
 
     @operation("PublishBatch")
-    def _publish_batch(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _publish_batch(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         entries = req.get("PublishBatchRequestEntries")
         if not entries:

@@ -16,7 +16,7 @@ to SQS queues; standard topics cannot deliver to FIFO queues
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..kernel.service import operation
 from . import filter_policy as FP
@@ -27,7 +27,10 @@ from .topic import Subscription
 from .topics_api import page_token
 
 if TYPE_CHECKING:
-    from .service import SNS
+    from ..cloud import Cloud
+    from .delivery import Notification
+    from .service import HttpRequest, SNSConfig
+    from .topic import Topic
 
 PROTOCOLS = ("sqs", "lambda", "http", "https", "email", "email-json")
 SUB_SETTABLE = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
@@ -64,7 +67,21 @@ def check_delivery_policy(value: str) -> None:
 class SubscriptionOps:
     """Mixin of :class:`~.service.SNS`."""
 
-    def get_subscription(self: "SNS", arn: Any) -> Subscription:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _endpoints: dict[str, tuple[Callable[[HttpRequest], Any], bool]]
+        cloud: Cloud
+        config: SNSConfig
+        outbox: list[dict[str, Any]]
+        signing_cert_url: str
+        subscriptions: dict[str, Subscription]
+        topics: dict[str, Topic]
+        def _call_endpoint(self, handler: Callable[[HttpRequest], Any], sub: Subscription,
+                           kind: str, body: Any, note: Notification | None) -> int | None: ...
+        def get_topic(self, arn: Any) -> Topic: ...
+        def http_policy(self, sub: Subscription) -> dict[str, Any]: ...
+
+    def get_subscription(self, arn: Any) -> Subscription:
         sub = self.subscriptions.get(arn) if isinstance(arn, str) else None
         if sub is None:
             if not isinstance(arn, str) or not arn.startswith("arn:aws:sns:"):
@@ -72,7 +89,7 @@ class SubscriptionOps:
             raise NotFoundException("Subscription does not exist")
         return sub
 
-    def _check_sub_attribute(self: "SNS", sub_protocol: str, topic_arn: str, name: str, value: Any,
+    def _check_sub_attribute(self, sub_protocol: str, topic_arn: str, name: str, value: Any,
                              current: dict[str, str]) -> str:
         if name not in SUB_SETTABLE:
             raise invalid("AttributeName")
@@ -117,7 +134,7 @@ class SubscriptionOps:
         return value
 
     @operation("Subscribe")
-    def _subscribe(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _subscribe(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         protocol = req.get("Protocol")
         endpoint = req.get("Endpoint")
@@ -167,10 +184,10 @@ class SubscriptionOps:
         return {"SubscriptionArn": arn if confirmed or req.get("ReturnSubscriptionArn")
                 else "pending confirmation"}
 
-    def _filter_policies(self: "SNS", topic: Any) -> int:
+    def _filter_policies(self, topic: Any) -> int:
         return sum(1 for s in topic.subscriptions.values() if s.filter_policy is not None)
 
-    def _request_confirmation(self: "SNS", sub: Subscription) -> None:
+    def _request_confirmation(self, sub: Subscription) -> None:
         """Send the SubscriptionConfirmation (HTTP/S) or confirmation email."""
         topic_arn = sub.topic_arn
         subscribe_url = (f"https://sns.{self.cloud.region}.amazonaws.com/?Action=ConfirmSubscription"
@@ -199,7 +216,7 @@ class SubscriptionOps:
         }
         self.cloud.scheduler.call_later_us(0, self._send_confirmation, sub, body)
 
-    def _send_confirmation(self: "SNS", sub: Subscription, body: dict[str, Any]) -> None:
+    def _send_confirmation(self, sub: Subscription, body: dict[str, Any]) -> None:
         if sub.deleted or sub.confirmed:
             return
         endpoint = self._endpoints.get(sub.endpoint)
@@ -211,13 +228,13 @@ class SubscriptionOps:
         if auto and status is not None and 200 <= status < 300:
             self._confirm(sub)
 
-    def _confirm(self: "SNS", sub: Subscription) -> None:
+    def _confirm(self, sub: Subscription) -> None:
         if not sub.confirmed:
             sub.confirmed = True
             self.cloud.trace.record("sns", "subscription_confirmed", subscription=sub.arn)
 
     @operation("ConfirmSubscription")
-    def _confirm_subscription(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _confirm_subscription(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         token = req.get("Token")
         for sub in topic.subscriptions.values():
@@ -227,7 +244,7 @@ class SubscriptionOps:
         raise invalid("Token")
 
     @operation("Unsubscribe")
-    def _unsubscribe(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _unsubscribe(self, req: dict[str, Any]) -> dict[str, Any]:
         sub = self.get_subscription(req.get("SubscriptionArn"))
         sub.deleted = True
         del self.subscriptions[sub.arn]
@@ -238,7 +255,7 @@ class SubscriptionOps:
         self.cloud.trace.record("sns", "unsubscribed", subscription=sub.arn)
         return {}
 
-    def _listed(self: "SNS", subs: list[Subscription], token: Any) -> dict[str, Any]:
+    def _listed(self, subs: list[Subscription], token: Any) -> dict[str, Any]:
         by_arn = {s.arn: s for s in subs}
         chunk, nxt = page_token(list(by_arn), token)
         out: dict[str, Any] = {"Subscriptions": [
@@ -250,17 +267,17 @@ class SubscriptionOps:
         return out
 
     @operation("ListSubscriptions")
-    def _list_subscriptions(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_subscriptions(self, req: dict[str, Any]) -> dict[str, Any]:
         subs = [s for t in sorted(self.topics) for s in self.topics[t].subscriptions.values()]
         return self._listed(subs, req.get("NextToken"))
 
     @operation("ListSubscriptionsByTopic")
-    def _list_subscriptions_by_topic(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_subscriptions_by_topic(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         return self._listed(list(topic.subscriptions.values()), req.get("NextToken"))
 
     @operation("GetSubscriptionAttributes")
-    def _get_subscription_attributes(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _get_subscription_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         sub = self.get_subscription(req.get("SubscriptionArn"))
         out = {
             "SubscriptionArn": sub.arn,
@@ -281,7 +298,7 @@ class SubscriptionOps:
         return {"Attributes": out}
 
     @operation("SetSubscriptionAttributes")
-    def _set_subscription_attributes(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _set_subscription_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         sub = self.get_subscription(req.get("SubscriptionArn"))
         name = req.get("AttributeName")
         value = self._check_sub_attribute(sub.protocol, sub.topic_arn, name,  # type: ignore[arg-type]

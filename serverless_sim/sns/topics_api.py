@@ -17,7 +17,8 @@ from .errors import NotFoundException, ResourceNotFoundException, invalid
 from .topic import Topic
 
 if TYPE_CHECKING:
-    from .service import SNS
+    from ..cloud import Cloud
+    from .topic import Subscription
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -60,7 +61,14 @@ def _check_topic_attribute(name: str, value: Any, fifo: bool) -> str:
 class TopicOps:
     """Mixin of :class:`~.service.SNS`."""
 
-    def get_topic(self: "SNS", arn: Any) -> Topic:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        subscriptions: dict[str, Subscription]
+        topics: dict[str, Topic]
+        def _effective_topic_policy(self, topic: Topic) -> dict[str, Any]: ...
+
+    def get_topic(self, arn: Any) -> Topic:
         topic = self.topics.get(arn) if isinstance(arn, str) else None
         if topic is None:
             if not isinstance(arn, str) or not arn.startswith("arn:aws:sns:"):
@@ -69,7 +77,7 @@ class TopicOps:
         return topic
 
     @operation("CreateTopic")
-    def _create_topic(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _create_topic(self, req: dict[str, Any]) -> dict[str, Any]:
         name = req.get("Name")
         attrs_in = dict(req.get("Attributes") or {})
         fifo = str(attrs_in.pop("FifoTopic", "false")).lower() == "true"
@@ -97,7 +105,7 @@ class TopicOps:
         return {"TopicArn": arn}
 
     @operation("DeleteTopic")
-    def _delete_topic(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _delete_topic(self, req: dict[str, Any]) -> dict[str, Any]:
         arn = req.get("TopicArn")
         topic = self.topics.pop(arn, None) if isinstance(arn, str) else None
         if topic is None:
@@ -111,7 +119,7 @@ class TopicOps:
         return {}
 
     @operation("ListTopics")
-    def _list_topics(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_topics(self, req: dict[str, Any]) -> dict[str, Any]:
         arns = sorted(self.topics)
         chunk, token = page_token(arns, req.get("NextToken"))
         out: dict[str, Any] = {"Topics": [{"TopicArn": a} for a in chunk]}
@@ -120,7 +128,7 @@ class TopicOps:
         return out
 
     @operation("GetTopicAttributes")
-    def _get_topic_attributes(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _get_topic_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         subs = list(topic.subscriptions.values())
         out = {
@@ -142,7 +150,7 @@ class TopicOps:
         return {"Attributes": out}
 
     @operation("SetTopicAttributes")
-    def _set_topic_attributes(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _set_topic_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.get_topic(req.get("TopicArn"))
         name = req.get("AttributeName")
         value = _check_topic_attribute(name, req.get("AttributeValue", ""), topic.fifo)  # type: ignore[arg-type]
@@ -153,7 +161,7 @@ class TopicOps:
         return {}
 
     @operation("TagResource")
-    def _tag_resource(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _tag_resource(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.topics.get(req.get("ResourceArn"))  # type: ignore[arg-type]
         if topic is None:
             raise ResourceNotFoundException("Resource does not exist")
@@ -162,7 +170,7 @@ class TopicOps:
         return {}
 
     @operation("UntagResource")
-    def _untag_resource(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _untag_resource(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.topics.get(req.get("ResourceArn"))  # type: ignore[arg-type]
         if topic is None:
             raise ResourceNotFoundException("Resource does not exist")
@@ -171,13 +179,13 @@ class TopicOps:
         return {}
 
     @operation("ListTagsForResource")
-    def _list_tags_for_resource(self: "SNS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_tags_for_resource(self, req: dict[str, Any]) -> dict[str, Any]:
         topic = self.topics.get(req.get("ResourceArn"))  # type: ignore[arg-type]
         if topic is None:
             raise ResourceNotFoundException("Resource does not exist")
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(topic.tags.items())]}
 
-    def _default_policy(self: "SNS", topic: Topic) -> str:
+    def _default_policy(self, topic: Topic) -> str:
         account = self.cloud.account_id
         return json.dumps({
             "Version": "2008-10-17",

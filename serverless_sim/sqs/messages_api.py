@@ -34,8 +34,8 @@ from .errors import (
 from .messages import Message, check_attributes, check_body, md5_of_attributes
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .queue import Queue
-    from .service import SQS
 
 _md5 = hashlib.md5
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -197,8 +197,13 @@ def _failure(eid: str, err: AWSError) -> dict[str, Any]:
 class MessageOps:
     """Mixin of :class:`~.service.SQS`: the data-plane operations."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        def queue_for_request(self, req: dict[str, Any]) -> Queue: ...
+
     @operation("SendMessage")
-    def _send_message(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _send_message(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         if len(req) == 2 and not q.fifo:
             # Fast path (body only, standard queue): the same checks as prepare() in brief.
@@ -224,7 +229,7 @@ class MessageOps:
         return out
 
     @operation("SendMessageBatch")
-    def _send_message_batch(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _send_message_batch(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         entries: list[dict[str, Any]] = req.get("Entries")  # type: ignore[assignment]
         _check_batch(entries, "SendMessageBatchRequestEntry")
@@ -262,7 +267,7 @@ class MessageOps:
         return {"Successful": ok, "Failed": failed}
 
     @operation("ReceiveMessage")
-    def _receive_message(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _receive_message(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         n = vis = sys_names = attr_names = None
         if len(req) > 1:
@@ -297,7 +302,7 @@ class MessageOps:
         return {"Messages": out}
 
     @operation("DeleteMessage")
-    def _delete_message(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _delete_message(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         if "ReceiptHandle" not in req:
             raise MissingParameter("The request must contain the parameter ReceiptHandle.")
@@ -305,7 +310,7 @@ class MessageOps:
         return {}
 
     @operation("DeleteMessageBatch")
-    def _delete_message_batch(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _delete_message_batch(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         entries: list[dict[str, Any]] = req.get("Entries")  # type: ignore[assignment]
         _check_batch(entries, "DeleteMessageBatchRequestEntry")
@@ -321,7 +326,7 @@ class MessageOps:
         return {"Successful": ok, "Failed": failed}
 
     @operation("ChangeMessageVisibility")
-    def _change_message_visibility(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _change_message_visibility(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         if "ReceiptHandle" not in req:
             raise MissingParameter("The request must contain the parameter ReceiptHandle.")
@@ -333,7 +338,7 @@ class MessageOps:
         return {}
 
     @operation("ChangeMessageVisibilityBatch")
-    def _change_message_visibility_batch(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _change_message_visibility_batch(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         entries: list[dict[str, Any]] = req.get("Entries")  # type: ignore[assignment]
         _check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")

@@ -28,8 +28,8 @@ from .errors import (
 from .messages import VISIBLE
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .queue import Queue
-    from .service import SQS
 
 
 @attrs.define(eq=False)
@@ -66,7 +66,15 @@ class MoveTask:
 class MoveTaskOps:
     """Mixin of :class:`~.service.SQS`."""
 
-    def _source_queue(self: "SQS", arn: Any, param: str = "SourceArn") -> "Queue":
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _by_arn: dict[str, Queue]
+        _move_by_handle: dict[str, MoveTask]
+        _move_tasks: dict[str, list[MoveTask]]
+        cloud: Cloud
+        queues: dict[str, Queue]
+
+    def _source_queue(self, arn: Any, param: str = "SourceArn") -> "Queue":
         q = self._by_arn.get(arn) if isinstance(arn, str) else None
         if q is None:
             raise ResourceNotFoundException(
@@ -75,7 +83,7 @@ class MoveTaskOps:
         return q
 
     @operation("StartMessageMoveTask")
-    def _start_message_move_task(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _start_message_move_task(self, req: dict[str, Any]) -> dict[str, Any]:
         if "SourceArn" not in req:
             raise MissingParameter("The request must contain the parameter SourceArn.")
         src = self._source_queue(req["SourceArn"])
@@ -103,7 +111,7 @@ class MoveTaskOps:
         task.timer = self.cloud.scheduler.call_later_us(0, self._move_tick, task)
         return {"TaskHandle": task.handle}
 
-    def _move_tick(self: "SQS", task: MoveTask) -> None:
+    def _move_tick(self, task: MoveTask) -> None:
         task.timer = None
         if task.status != "RUNNING":
             return
@@ -134,7 +142,7 @@ class MoveTaskOps:
         task.timer = self.cloud.scheduler.call_later_us(L.US, self._move_tick, task)
 
     @operation("ListMessageMoveTasks")
-    def _list_message_move_tasks(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_message_move_tasks(self, req: dict[str, Any]) -> dict[str, Any]:
         if "SourceArn" not in req:
             raise MissingParameter("The request must contain the parameter SourceArn.")
         src = self._source_queue(req["SourceArn"])
@@ -145,7 +153,7 @@ class MoveTaskOps:
         return {"Results": [t.to_wire() for t in reversed(tasks[-n:])]}
 
     @operation("CancelMessageMoveTask")
-    def _cancel_message_move_task(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _cancel_message_move_task(self, req: dict[str, Any]) -> dict[str, Any]:
         task = self._move_by_handle.get(req.get("TaskHandle"))  # type: ignore[arg-type]
         if task is None or task.status != "RUNNING":
             raise ResourceNotFoundException("Task does not exist.")

@@ -19,7 +19,7 @@ Lambda's event source mapping can take batches of up to 10,000. Results are froz
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import attrs
 
@@ -221,7 +221,15 @@ class QueueRef:
 class NativeAPI:
     """Mixin of :class:`~.service.SQS`: ``create_queue``, ``queue``, ``queues``."""
 
-    def create_queue(self: "SQS", name: str, attributes: dict[str, Any] | None = None,
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _by_arn: dict[str, Queue]
+        _by_url: dict[str, Queue]
+        queues: dict[str, Queue]
+        def dispatch(self, operation_name: str, request: dict[str, Any]) -> dict[str, Any]: ...
+        def resolve_url(self, url: Any) -> Queue: ...
+
+    def create_queue(self, name: str, attributes: dict[str, Any] | None = None,
                      tags: dict[str, str] | None = None) -> QueueRef:
         """CreateQueue (attribute values may be given as ints/bools: they become strings)."""
         attrs_s = None
@@ -234,17 +242,17 @@ class NativeAPI:
         if tags:
             req["tags"] = tags
         url = self.dispatch("CreateQueue", req)["QueueUrl"]
-        return QueueRef(self, self._by_url[url])
+        return QueueRef(cast("SQS", self), self._by_url[url])
 
-    def queue(self: "SQS", ref: str) -> QueueRef:
+    def queue(self, ref: str) -> QueueRef:
         """The queue named by URL, ARN or name. Raises ``QueueDoesNotExist``."""
         if not isinstance(ref, str):
             raise SimError(f"a queue is named by URL, ARN or name, got {ref!r}")
         q = self._by_url.get(ref) or self._by_arn.get(ref) or self.queues.get(ref)
         if q is None:
             q = self.resolve_url(ref)
-        return QueueRef(self, q)
+        return QueueRef(cast("SQS", self), q)
 
-    def all_queues(self: "SQS") -> list[QueueRef]:
+    def all_queues(self) -> list[QueueRef]:
         """Every queue, by name."""
-        return [QueueRef(self, self.queues[n]) for n in sorted(self.queues)]
+        return [QueueRef(cast("SQS", self), self.queues[n]) for n in sorted(self.queues)]

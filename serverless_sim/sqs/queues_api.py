@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..kernel.service import operation
 from . import attributes as A
@@ -29,6 +29,7 @@ from .errors import (
 from .queue import Queue
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
     from .service import SQS
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -68,8 +69,19 @@ def _page(names: list[str], req: dict[str, Any]) -> tuple[list[str], str | None]
 class QueueOps:
     """Mixin of :class:`~.service.SQS`: the control-plane operations."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _by_arn: dict[str, Queue]
+        _by_url: dict[str, Queue]
+        _deleted_at: dict[str, int]
+        _qid: int
+        cloud: Cloud
+        queues: dict[str, Queue]
+        def _dlq_lookup(self, arn: str) -> tuple[bool, str | None] | None: ...
+        def queue_for_request(self, req: dict[str, Any]) -> Queue: ...
+
     @operation("CreateQueue")
-    def _create_queue(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _create_queue(self, req: dict[str, Any]) -> dict[str, Any]:
         name = req.get("QueueName")
         if not isinstance(name, str):
             raise MissingParameter("The request must contain the parameter QueueName.")
@@ -108,7 +120,7 @@ class QueueOps:
         if deleted_at is not None and self.cloud.now_us - deleted_at < L.QUEUE_REUSE_WAIT_S * L.US:
             raise QueueDeletedRecently()
         self._qid += 1
-        q = Queue(self, name, self._qid, values, tags)
+        q = Queue(cast("SQS", self), name, self._qid, values, tags)
         self.queues[name] = q
         self._by_arn[q.arn] = q
         self._by_url[q.url] = q
@@ -116,7 +128,7 @@ class QueueOps:
         return {"QueueUrl": q.url}
 
     @operation("GetQueueUrl")
-    def _get_queue_url(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _get_queue_url(self, req: dict[str, Any]) -> dict[str, Any]:
         name = req.get("QueueName")
         if not isinstance(name, str):
             raise MissingParameter("The request must contain the parameter QueueName.")
@@ -129,7 +141,7 @@ class QueueOps:
         return {"QueueUrl": q.url}
 
     @operation("ListQueues")
-    def _list_queues(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_queues(self, req: dict[str, Any]) -> dict[str, Any]:
         prefix = req.get("QueueNamePrefix") or ""
         names = sorted(n for n in self.queues if n.startswith(prefix))
         page, token = _page(names, req)
@@ -141,7 +153,7 @@ class QueueOps:
         return out
 
     @operation("DeleteQueue")
-    def _delete_queue(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _delete_queue(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         q.close()
         del self.queues[q.name]
@@ -152,7 +164,7 @@ class QueueOps:
         return {}
 
     @operation("GetQueueAttributes")
-    def _get_queue_attributes(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _get_queue_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         names = req.get("AttributeNames") or []
         for n in names:
@@ -179,7 +191,7 @@ class QueueOps:
         return {"Attributes": out}
 
     @operation("SetQueueAttributes")
-    def _set_queue_attributes(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _set_queue_attributes(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         if "Attributes" not in req:
             raise MissingParameter("The request must contain the parameter Attributes.")
@@ -190,12 +202,12 @@ class QueueOps:
         return {}
 
     @operation("PurgeQueue")
-    def _purge_queue(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _purge_queue(self, req: dict[str, Any]) -> dict[str, Any]:
         self.queue_for_request(req).purge()
         return {}
 
     @operation("TagQueue")
-    def _tag_queue(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _tag_queue(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         tags = req.get("Tags")
         if not isinstance(tags, dict) or not tags:
@@ -204,7 +216,7 @@ class QueueOps:
         return {}
 
     @operation("UntagQueue")
-    def _untag_queue(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _untag_queue(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         keys = req.get("TagKeys")
         if not isinstance(keys, list) or not keys:
@@ -214,12 +226,12 @@ class QueueOps:
         return {}
 
     @operation("ListQueueTags")
-    def _list_queue_tags(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_queue_tags(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         return {"Tags": dict(q.tags)} if q.tags else {}
 
     @operation("ListDeadLetterSourceQueues")
-    def _list_dead_letter_source_queues(self: "SQS", req: dict[str, Any]) -> dict[str, Any]:
+    def _list_dead_letter_source_queues(self, req: dict[str, Any]) -> dict[str, Any]:
         q = self.queue_for_request(req)
         names = sorted(n for n, s in self.queues.items() if s.redrive_arn == q.arn)
         page, token = _page(names, req)
