@@ -150,6 +150,10 @@ class _Bridge:
             cloud.trace.record(service_name, "api_call", operation=model.name, error=err.code)
             status = err.status
             parsed = {"Error": {"Code": err.code, "Message": err.message}}
+            if type(err).__name__ != err.code:
+                # Query-compatible services (SQS): botocore picks the exception class by the
+                # modelled name, while Error.Code shows the legacy query code.
+                parsed["Error"]["QueryErrorCode"] = type(err).__name__
             parsed.update(_modeled_error_fields(service_model, err))
         else:
             cloud.trace.record(service_name, "api_call", operation=model.name)
