@@ -150,7 +150,7 @@ class _Bridge:
             cloud.trace.record(service_name, "api_call", operation=model.name, error=err.code)
             status = err.status
             parsed = {"Error": {"Code": err.code, "Message": err.message}}
-            if type(err).__name__ != err.code:
+            if type(err).__name__ != err.code and service_model.metadata.get("awsQueryCompatible") is not None:
                 # Query-compatible services (SQS): botocore picks the exception class by the
                 # modelled name, while Error.Code shows the legacy query code.
                 parsed["Error"]["QueryErrorCode"] = type(err).__name__
