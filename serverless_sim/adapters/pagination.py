@@ -32,19 +32,44 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class PaginatorSpec:
-    """How one operation pages (botocore's ``paginators-1.json`` entry for it)."""
+    """How one operation pages (botocore's ``paginators-1.json`` entry for it).
 
-    input_token: str
-    output_token: str
+    ``input_token`` / ``output_token`` are one member name or, for operations that page on
+    several markers at once (S3 ``ListObjectVersions``), tuples of names paired in order. An
+    output token may be a fallback expression such as ``"NextMarker || Contents[-1].Key"``.
+    ``more_results`` names a boolean member (``IsTruncated``) that must be true to go on."""
+
+    input_token: str | tuple[str, ...]
+    output_token: str | tuple[str, ...]
     result_keys: tuple[str, ...]
     limit_key: str | None = None
     non_aggregate_keys: tuple[str, ...] = ()
+    more_results: str | None = None
+
+    @property
+    def input_tokens(self) -> tuple[str, ...]:
+        return (self.input_token,) if isinstance(self.input_token, str) else self.input_token
+
+    @property
+    def output_tokens(self) -> tuple[str, ...]:
+        return (self.output_token,) if isinstance(self.output_token, str) else self.output_token
 
 
-def _spec(inp: str, out: str, results: str | tuple[str, ...], limit: str | None = None,
-          non_aggregate: tuple[str, ...] = ()) -> PaginatorSpec:
+def _spec(inp: str | tuple[str, ...], out: str | tuple[str, ...], results: str | tuple[str, ...],
+          limit: str | None = None, non_aggregate: tuple[str, ...] = (),
+          more: str | None = None) -> PaginatorSpec:
     keys = (results,) if isinstance(results, str) else results
-    return PaginatorSpec(inp, out, keys, limit, non_aggregate)
+    return PaginatorSpec(inp, out, keys, limit, non_aggregate, more)
+
+
+def _marker(results: str | tuple[str, ...], non_aggregate: tuple[str, ...] = ()) -> PaginatorSpec:
+    """IAM's shape: ``Marker`` in and out, ``MaxItems`` limit, ``IsTruncated`` says more."""
+    return _spec("Marker", "Marker", results, "MaxItems", non_aggregate, "IsTruncated")
+
+
+def _position(non_aggregate: tuple[str, ...] = ()) -> PaginatorSpec:
+    """API Gateway (REST)'s shape: ``position`` in and out, ``limit``, results in ``items``."""
+    return _spec("position", "position", "items", "limit", non_aggregate)
 
 
 #: Service name -> operation -> how it pages. Operations listed here whose service does not
@@ -90,6 +115,97 @@ PAGINATORS: dict[str, dict[str, PaginatorSpec]] = {
         "ListFunctionEventInvokeConfigs": _spec("Marker", "NextMarker", "FunctionEventInvokeConfigs", "MaxItems"),
         "ListProvisionedConcurrencyConfigs": _spec("Marker", "NextMarker", "ProvisionedConcurrencyConfigs", "MaxItems"),
         "ListFunctionUrlConfigs": _spec("Marker", "NextMarker", "FunctionUrlConfigs", "MaxItems"),
+    },
+    "sqs": {
+        "ListQueues": _spec("NextToken", "NextToken", "QueueUrls", "MaxResults"),
+        "ListDeadLetterSourceQueues": _spec("NextToken", "NextToken", "queueUrls", "MaxResults"),
+    },
+    "sns": {
+        "ListTopics": _spec("NextToken", "NextToken", "Topics"),
+        "ListSubscriptions": _spec("NextToken", "NextToken", "Subscriptions"),
+        "ListSubscriptionsByTopic": _spec("NextToken", "NextToken", "Subscriptions"),
+        "ListEndpointsByPlatformApplication": _spec("NextToken", "NextToken", "Endpoints"),
+        "ListPlatformApplications": _spec("NextToken", "NextToken", "PlatformApplications"),
+    },
+    "s3": {
+        "ListBuckets": _spec("ContinuationToken", "ContinuationToken", "Buckets", "MaxBuckets",
+                             ("Owner", "Prefix")),
+        "ListObjects": _spec("Marker", "NextMarker || Contents[-1].Key", ("Contents", "CommonPrefixes"),
+                             "MaxKeys", ("RequestCharged", "Prefix"), "IsTruncated"),
+        "ListObjectsV2": _spec("ContinuationToken", "NextContinuationToken", ("Contents", "CommonPrefixes"),
+                               "MaxKeys", ("RequestCharged", "Prefix"), "IsTruncated"),
+        "ListObjectVersions": _spec(("KeyMarker", "VersionIdMarker"), ("NextKeyMarker", "NextVersionIdMarker"),
+                                    ("Versions", "DeleteMarkers", "CommonPrefixes"), "MaxKeys",
+                                    ("RequestCharged", "Prefix"), "IsTruncated"),
+        "ListMultipartUploads": _spec(("KeyMarker", "UploadIdMarker"), ("NextKeyMarker", "NextUploadIdMarker"),
+                                      ("Uploads", "CommonPrefixes"), "MaxUploads",
+                                      ("RequestCharged", "Prefix"), "IsTruncated"),
+        "ListParts": _spec("PartNumberMarker", "NextPartNumberMarker", "Parts", "MaxParts",
+                           ("ChecksumAlgorithm", "Initiator", "Owner", "StorageClass", "ChecksumType"),
+                           "IsTruncated"),
+    },
+    "events": {
+        "ListRules": _spec("NextToken", "NextToken", "Rules", "Limit"),
+        "ListRuleNamesByTarget": _spec("NextToken", "NextToken", "RuleNames", "Limit"),
+        "ListTargetsByRule": _spec("NextToken", "NextToken", "Targets", "Limit"),
+    },
+    "scheduler": {
+        "ListSchedules": _spec("NextToken", "NextToken", "Schedules", "MaxResults"),
+        "ListScheduleGroups": _spec("NextToken", "NextToken", "ScheduleGroups", "MaxResults"),
+    },
+    "apigateway": {
+        "GetApiKeys": _position(),
+        "GetAuthorizers": _position(),
+        "GetBasePathMappings": _position(),
+        "GetDeployments": _position(),
+        "GetDomainNames": _position(),
+        "GetModels": _position(),
+        "GetResources": _position(),
+        "GetRestApis": _position(),
+        "GetUsage": _position(("usagePlanId", "startDate", "endDate")),
+        "GetUsagePlanKeys": _position(),
+        "GetUsagePlans": _position(),
+    },
+    "apigatewayv2": {
+        "GetApis": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+        "GetAuthorizers": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+        "GetDeployments": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+        "GetIntegrations": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+        "GetRoutes": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+        "GetStages": _spec("NextToken", "NextToken", "Items", "MaxResults"),
+    },
+    "cognito-idp": {
+        "ListUserPools": _spec("NextToken", "NextToken", "UserPools", "MaxResults"),
+        "ListUserPoolClients": _spec("NextToken", "NextToken", "UserPoolClients", "MaxResults"),
+        "ListUsers": _spec("PaginationToken", "PaginationToken", "Users", "Limit"),
+        "ListGroups": _spec("NextToken", "NextToken", "Groups", "Limit"),
+        "ListUsersInGroup": _spec("NextToken", "NextToken", "Users", "Limit"),
+        "AdminListGroupsForUser": _spec("NextToken", "NextToken", "Groups", "Limit"),
+    },
+    "cognito-identity": {
+        "ListIdentityPools": _spec("NextToken", "NextToken", "IdentityPools", "MaxResults"),
+    },
+    "iam": {
+        "ListUsers": _marker("Users"),
+        "ListRoles": _marker("Roles"),
+        "ListGroups": _marker("Groups"),
+        "ListGroupsForUser": _marker("Groups"),
+        "GetGroup": _marker("Users", ("Group",)),
+        "ListPolicies": _marker("Policies"),
+        "ListPolicyVersions": _marker("Versions"),
+        "ListAttachedRolePolicies": _marker("AttachedPolicies"),
+        "ListAttachedUserPolicies": _marker("AttachedPolicies"),
+        "ListAttachedGroupPolicies": _marker("AttachedPolicies"),
+        "ListRolePolicies": _marker("PolicyNames"),
+        "ListUserPolicies": _marker("PolicyNames"),
+        "ListGroupPolicies": _marker("PolicyNames"),
+        "ListRoleTags": _marker("Tags"),
+        "ListUserTags": _marker("Tags"),
+        "ListAccessKeys": _marker("AccessKeyMetadata"),
+        "ListInstanceProfiles": _marker("InstanceProfiles"),
+        "ListInstanceProfilesForRole": _marker("InstanceProfiles"),
+        "SimulateCustomPolicy": _marker("EvaluationResults"),
+        "SimulatePrincipalPolicy": _marker("EvaluationResults"),
     },
 }
 
@@ -173,11 +289,10 @@ class PageIterator:
         skip = 0
         if self._starting_token is not None:
             token, skip = decode_token(self._starting_token)
-            if token is not None:
-                params[spec.input_token] = token
+            _inject_token(spec, params, token)
         primary = spec.result_keys[0]
         produced = 0
-        previous_token: Any = params.get(spec.input_token)
+        previous_token: Any = _current_token(spec, params)
         call = getattr(self._client, _method_name(self._operation))
         while True:
             page = call(**params)
@@ -189,7 +304,8 @@ class PageIterator:
                         page[key] = page[key][skip:]
                 results = page.get(primary)
             count = len(results) if isinstance(results, list) else 0
-            next_token = page.get(spec.output_token)
+            # The next token comes from the page as the service sent it (before any cutting).
+            next_token = _next_token(spec, page)
             if self._max_items is not None and produced + count >= self._max_items:
                 keep = self._max_items - produced
                 if keep < count:
@@ -198,16 +314,18 @@ class PageIterator:
                         if isinstance(page.get(key), list):
                             page[key] = page[key][:keep]
                     # Resume inside this page: same input token, skip what was handed out.
-                    self.resume_token = encode_token(params.get(spec.input_token), skip + keep)
-                elif next_token:
+                    self.resume_token = encode_token(_current_token(spec, params), skip + keep)
+                elif next_token is not None:
                     self.resume_token = encode_token(next_token, 0)
-                page.pop(spec.output_token, None)
+                page = dict(page)
+                for name in _plain_output_members(spec):
+                    page.pop(name, None)
                 yield page
                 return
             produced += count
             skip = 0
             yield page
-            if not next_token:
+            if next_token is None:
                 return
             if next_token == previous_token:
                 raise SimError(
@@ -215,7 +333,7 @@ class PageIterator:
                     "the paginator would loop forever"
                 )
             previous_token = next_token
-            params[spec.input_token] = next_token
+            _inject_token(spec, params, next_token)
 
     def build_full_result(self) -> dict[str, Any]:
         """All pages merged: lists concatenated, numbers added, non-aggregate keys from the first
@@ -242,6 +360,74 @@ class PageIterator:
 
     def __repr__(self) -> str:
         return f"<PageIterator {self._operation}>"
+
+
+# -- tokens in and out of requests -------------------------------------------------------
+# A single-token operation's token is the member's value; a multi-token one's is a dict of
+# input member -> value (botocore's shape), ``None`` for markers the page did not send.
+def _current_token(spec: PaginatorSpec, params: dict[str, Any]) -> Any:
+    if isinstance(spec.input_token, str):
+        return params.get(spec.input_token)
+    token = {name: params.get(name) for name in spec.input_tokens}
+    return token if any(v is not None for v in token.values()) else None
+
+
+def _inject_token(spec: PaginatorSpec, params: dict[str, Any], token: Any) -> None:
+    if token is None:
+        return
+    if isinstance(spec.input_token, str):
+        params[spec.input_token] = token
+        return
+    if not isinstance(token, dict):
+        raise SimError("invalid StartingToken: not a token from this paginator")
+    for name in spec.input_tokens:
+        value = token.get(name)
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+
+
+def _next_token(spec: PaginatorSpec, page: dict[str, Any]) -> Any:
+    """The token for the page after ``page``, or ``None`` when it was the last one."""
+    if spec.more_results is not None and not page.get(spec.more_results):
+        return None
+    values = [_token_expression(expr, page) for expr in spec.output_tokens]
+    if all(v is None or v == "" for v in values):
+        return None
+    if isinstance(spec.input_token, str):
+        return values[0]
+    return dict(zip(spec.input_tokens, values))
+
+
+def _token_expression(expression: str, page: dict[str, Any]) -> Any:
+    """``A || B[-1].C``: the first alternative that has a (non-empty) value."""
+    for alternative in expression.split("||"):
+        value: Any = page
+        for part in alternative.strip().split("."):
+            index = None
+            if part.endswith("]"):
+                part, _, rest = part.partition("[")
+                index = int(rest[:-1])
+            value = value.get(part) if isinstance(value, dict) else None
+            if index is not None:
+                value = value[index] if isinstance(value, list) and value else None
+            if value is None:
+                break
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _plain_output_members(spec: PaginatorSpec) -> list[str]:
+    """Response members that carry tokens (dropped from the page a ``MaxItems`` cut ends)."""
+    names = []
+    for expression in spec.output_tokens:
+        for alternative in expression.split("||"):
+            alternative = alternative.strip()
+            if alternative.isidentifier():
+                names.append(alternative)
+    return names
 
 
 def _method_name(operation_name: str) -> str:

@@ -56,6 +56,42 @@ WAITERS: dict[str, dict[str, WaiterSpec]] = {
             _a("success", "error", "ResourceNotFoundException"),
         )),
     },
+    "s3": {
+        "BucketExists": WaiterSpec("HeadBucket", 5, 20, (
+            _a("success", "status", 200),
+            _a("success", "status", 301),
+            _a("success", "status", 403),
+            _a("retry", "status", 404),
+        )),
+        "BucketNotExists": WaiterSpec("HeadBucket", 5, 20, (
+            _a("success", "status", 404),
+        )),
+        "ObjectExists": WaiterSpec("HeadObject", 5, 20, (
+            _a("success", "status", 200),
+            _a("retry", "status", 404),
+        )),
+        "ObjectNotExists": WaiterSpec("HeadObject", 5, 20, (
+            _a("success", "status", 404),
+        )),
+    },
+    "iam": {
+        "InstanceProfileExists": WaiterSpec("GetInstanceProfile", 1, 40, (
+            _a("success", "status", 200),
+            _a("retry", "status", 404),
+        )),
+        "PolicyExists": WaiterSpec("GetPolicy", 1, 20, (
+            _a("success", "status", 200),
+            _a("retry", "error", "NoSuchEntity"),
+        )),
+        "RoleExists": WaiterSpec("GetRole", 1, 20, (
+            _a("success", "status", 200),
+            _a("retry", "error", "NoSuchEntity"),
+        )),
+        "UserExists": WaiterSpec("GetUser", 1, 20, (
+            _a("success", "status", 200),
+            _a("retry", "error", "NoSuchEntity"),
+        )),
+    },
     "lambda": {
         "FunctionExists": WaiterSpec("GetFunction", 1, 20, (
             _a("success", "error", False),
