@@ -1,4 +1,6 @@
-"""Command line: ``python -m serverless_sim demo [--seed N] [--hours H]`` and
+"""Command line: ``python -m serverless_sim demo [--seed N] [--hours H]``,
+``python -m serverless_sim run SCENARIO.py [--seed N] [--for 30d] [--report text|json]
+[--param NAME=VALUE] [--free-tier]`` (see docs/simulations.md) and
 ``python -m serverless_sim serve [--host H] [--port P] [--seed N] [--clock frozen|wall]
 [--clock-rate R]`` (an AWS JSON endpoint over one Cloud; see docs/testing.md)."""
 
@@ -14,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run the demo simulation and print its report")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--hours", type=float, default=24.0)
+    run = sub.add_parser("run", help="run a scenario file (build(cloud, ...)) and print its report")
+    from .sim.runner import add_arguments
+
+    add_arguments(run)
     srv = sub.add_parser("serve", help="serve the AWS JSON protocols (DynamoDB, Logs...) over HTTP")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
@@ -31,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import run_demo
 
         print(run_demo(seed=args.seed, hours=args.hours))
+    elif args.command == "run":
+        from .sim.runner import main_run
+
+        return main_run(args)
     elif args.command == "serve":
         from .adapters.http_server import serve
         from .cloud import Cloud

@@ -295,6 +295,37 @@ class Cloud:
         """CloudWatch Logs (services write their log lines here)."""
         return self.service("logs")
 
+    # -- simulations (serverless_sim.sim) --------------------------------------------------
+    def fork(self) -> "Cloud":
+        """An independent copy at the current instant: run it and the original to the same
+        instant and their trace digests agree (``serverless_sim.sim.fork``)."""
+        from .sim.fork import fork
+
+        return fork(self)
+
+    def checkpoint(self) -> Any:
+        """A snapshot to :meth:`restore` later."""
+        from .sim.fork import checkpoint
+
+        return checkpoint(self)
+
+    def restore(self, cp: Any) -> "Cloud":
+        """Put this Cloud back to a :meth:`checkpoint`."""
+        from .sim.fork import restore
+
+        return restore(self, cp)
+
+    def report(self, **kwargs: Any) -> Any:
+        """Latency, cold starts, throttles, capacity and cost so far (``serverless_sim.sim.report``)."""
+        from .sim.report import report
+
+        return report(self, **kwargs)
+
+    def _repr_html_(self) -> str:
+        from .sim.display import cloud_html
+
+        return cloud_html(self)
+
     def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
         """``arn:aws:<service>:<region>:<account>:<resource>``."""
         return f"arn:aws:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"

@@ -256,6 +256,12 @@ class Function:
     duration_stream: str = ""
     routing_stream: str = ""
 
+    def _repr_html_(self) -> str:
+        """Notebook display (``serverless_sim.sim.display``)."""
+        from ..sim.display import function_html
+
+        return function_html(self)
+
     def __attrs_post_init__(self) -> None:
         if self.stats is None:
             self.stats = FunctionStats(self.created_us)

@@ -105,6 +105,12 @@ _OPS = {"=": "=", "==": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 class NativeTable:
     """A handle on one table for the Pythonic API (``cloud.dynamodb.table("orders")``)."""
 
+    def _repr_html_(self) -> str:
+        """Notebook display (``serverless_sim.sim.display``)."""
+        from ..sim.display import table_html
+
+        return table_html(self)
+
     def __init__(self, service: "DynamoDB", name: str) -> None:
         self._svc = service
         self.name = name

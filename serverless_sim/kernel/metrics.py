@@ -116,6 +116,12 @@ BASIC_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 class MetricStore:
     """The metrics of one Cloud. ``put`` is O(1); statistics are O(buckets + samples in range)."""
 
+    def _repr_html_(self) -> str:
+        """Notebook display (``serverless_sim.sim.display``)."""
+        from ..sim.display import metrics_html
+
+        return metrics_html(self)
+
     def __init__(self, clock: Any) -> None:
         self._clock = clock
         self._series: dict[tuple[str, str, Dims], MetricSeries] = {}

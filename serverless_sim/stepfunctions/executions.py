@@ -929,6 +929,12 @@ class Execution:
         "uuid_stream", "version_arn",
     )
 
+    def _repr_html_(self) -> str:
+        """Notebook display (``serverless_sim.sim.display``)."""
+        from ..sim.display import execution_html
+
+        return execution_html(self)
+
     def __init__(self, service: "StepFunctions", arn: str, name: str, machine: Any,
                  input_obj: Any, input_text: str, test_case: str | None = None) -> None:
         self.service = service
