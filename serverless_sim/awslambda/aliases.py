@@ -25,25 +25,35 @@ from .errors import (
 from .functions import ALIAS_RE, LATEST, Alias, Function
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from .provisioned import ProvisionedConfig
 
 
 class AliasOps:
     """Aliases (mixed into :class:`~.service.Lambda`)."""
 
-    def _check_alias_name(self: "Lambda", name: Any) -> str:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        def _alias_not_found(self, fn: Function, alias: str) -> Exception: ...
+        def _check_revision(self, current: str, request: dict[str, Any]) -> None: ...
+        def _drop_pc(self, fn: Function, pc: ProvisionedConfig) -> None: ...
+        def _function_unqualified(self, request: dict[str, Any]) -> Function: ...
+        def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]: ...
+        def _revision(self) -> str: ...
+        def put_provisioned_concurrency_config(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def _check_alias_name(self, name: Any) -> str:
         if not isinstance(name, str) or not 1 <= len(name) <= 128 or not ALIAS_RE.match(name):
             raise validation_error(name, "name", "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)")
         return name
 
-    def _check_target(self: "Lambda", fn: Function, version: Any) -> str:
+    def _check_target(self, fn: Function, version: Any) -> str:
         if not isinstance(version, str) or not version:
             raise validation_error(version, "functionVersion", "Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)")
         if version != LATEST and version not in fn.versions:
             raise ResourceNotFoundException(f"Function not found: {fn.arn}:{version}")
         return version
 
-    def _check_routing(self: "Lambda", fn: Function, primary: str, routing: Any) -> dict[str, float]:
+    def _check_routing(self, fn: Function, primary: str, routing: Any) -> dict[str, float]:
         if routing is None:
             return {}
         weights = routing.get("AdditionalVersionWeights", {}) if isinstance(routing, dict) else None
@@ -67,7 +77,7 @@ class AliasOps:
         return out
 
     @operation("CreateAlias")
-    def create_alias(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def create_alias(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         name = self._check_alias_name(request.get("Name"))
         version = self._check_target(fn, request.get("FunctionVersion"))
@@ -79,7 +89,7 @@ class AliasOps:
         fn.aliases[name] = alias
         return alias.describe()
 
-    def _alias(self: "Lambda", fn: Function, request: dict[str, Any]) -> Alias:
+    def _alias(self, fn: Function, request: dict[str, Any]) -> Alias:
         name = request.get("Name")
         if not isinstance(name, str) or not name:
             raise validation_error(name, "name", "Member must not be null")
@@ -89,12 +99,12 @@ class AliasOps:
         return alias
 
     @operation("GetAlias")
-    def get_alias(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_alias(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         return self._alias(fn, request).describe()
 
     @operation("UpdateAlias")
-    def update_alias(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_alias(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         alias = self._alias(fn, request)
         self._check_revision(alias.revision_id, request)
@@ -124,7 +134,7 @@ class AliasOps:
         return alias.describe()
 
     @operation("DeleteAlias")
-    def delete_alias(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_alias(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         name = request.get("Name")
         if name in fn.aliases:
@@ -135,7 +145,7 @@ class AliasOps:
         return {}
 
     @operation("ListAliases")
-    def list_aliases(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_aliases(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         which = request.get("FunctionVersion")
         items = [

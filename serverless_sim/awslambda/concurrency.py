@@ -36,7 +36,9 @@ from .functions import Function
 from .reporting import dims
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .config import LambdaConfig
+    from .reporting import FunctionMetrics, SeriesCache
 
 
 class ScalingThrottle(TooManyRequestsException):  # type: ignore[misc, valid-type]
@@ -46,14 +48,25 @@ class ScalingThrottle(TooManyRequestsException):  # type: ignore[misc, valid-typ
 class ConcurrencyOps:
     """Concurrency accounting and its wire operations (mixed into :class:`~.service.Lambda`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _reserved_total: int
+        _series: SeriesCache
+        _unreserved_usage: int
+        cloud: Cloud
+        config: LambdaConfig
+        functions: dict[str, Function]
+        def _function_metrics(self, fn: Function) -> FunctionMetrics: ...
+        def _function_unqualified(self, request: dict[str, Any]) -> Function: ...
+
     # -- accounting ---------------------------------------------------------------------------
-    def _unreserved_capacity(self: "Lambda") -> int:
+    def _unreserved_capacity(self) -> int:
         return self.config.account_concurrency - self._reserved_total
 
-    def _min_unreserved(self: "Lambda") -> int:
+    def _min_unreserved(self) -> int:
         return min(self.config.unreserved_min, self.config.account_concurrency)
 
-    def _admit(self: "Lambda", fn: Function) -> str | None:
+    def _admit(self, fn: Function) -> str | None:
         """None if one more on-demand request may run now, else the throttle Reason. O(1)."""
         reserved = fn.reserved
         if reserved is not None:
@@ -64,7 +77,7 @@ class ConcurrencyOps:
             return "ConcurrentInvocationLimitExceeded"
         return None
 
-    def _take_token(self: "Lambda", fn: Function, now_us: int) -> bool:
+    def _take_token(self, fn: Function, now_us: int) -> bool:
         """Take one new-environment token from the function's scaling bucket. O(1)."""
         cap = self.config.scaling_envs_per_window
         if cap is None:
@@ -79,14 +92,14 @@ class ConcurrencyOps:
             return True
         return False
 
-    def _next_token_us(self: "Lambda", fn: Function) -> int:
+    def _next_token_us(self, fn: Function) -> int:
         """Microseconds until the scaling bucket holds one token again."""
         cap = self.config.scaling_envs_per_window or 1
         window_us = round(self.config.scaling_window_s * 1_000_000)
         missing = 1_000_000 - fn.tokens_micro
         return max(1, -(-missing * window_us // (cap * 1_000_000)))
 
-    def _throttle(self: "Lambda", fn: Function, resource: str | None, reason: str, scaling: bool = False) -> None:
+    def _throttle(self, fn: Function, resource: str | None, reason: str, scaling: bool = False) -> None:
         fn.stats.throttles += 1
         now = self.cloud.clock.now_us
         m = fn.metrics if fn.metrics is not None else self._function_metrics(fn)
@@ -97,7 +110,7 @@ class ConcurrencyOps:
         cls = ScalingThrottle if scaling else TooManyRequestsException
         raise cls("Rate Exceeded.", Reason=reason)
 
-    def _integrate(self: "Lambda", fn: Function, now_us: int) -> None:
+    def _integrate(self, fn: Function, now_us: int) -> None:
         """Advance the function's time integrals (mean concurrency and environments) to now."""
         st = fn.stats
         dt = now_us - st.last_us
@@ -106,7 +119,7 @@ class ConcurrencyOps:
             st.env_area_us += st.environments * dt
             st.last_us = now_us
 
-    def _set_reserved(self: "Lambda", fn: Function, value: int | None) -> None:
+    def _set_reserved(self, fn: Function, value: int | None) -> None:
         old = fn.reserved
         if old is None:
             self._unreserved_usage -= fn.usage
@@ -120,7 +133,7 @@ class ConcurrencyOps:
 
     # -- wire -----------------------------------------------------------------------------------
     @operation("PutFunctionConcurrency")
-    def put_function_concurrency(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def put_function_concurrency(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         value = request.get("ReservedConcurrentExecutions")
         if not isinstance(value, int) or isinstance(value, bool):
@@ -143,19 +156,19 @@ class ConcurrencyOps:
         return {"ReservedConcurrentExecutions": value}
 
     @operation("GetFunctionConcurrency")
-    def get_function_concurrency(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function_concurrency(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         return {} if fn.reserved is None else {"ReservedConcurrentExecutions": fn.reserved}
 
     @operation("DeleteFunctionConcurrency")
-    def delete_function_concurrency(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_function_concurrency(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         if fn.reserved is not None:
             self._set_reserved(fn, None)
         return {}
 
     @operation("GetAccountSettings")
-    def get_account_settings(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_account_settings(self, request: dict[str, Any]) -> dict[str, Any]:
         total_code = sum(v.code_size for fn in self.functions.values() for v in fn.all_versions())
         return {
             "AccountLimit": {

@@ -29,7 +29,7 @@ from .event_invoke_config import arn_service
 from .functions import LATEST, Function, FunctionVersion
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from .event_invoke_config import EventInvokeConfig
 
 
 def check_dead_letter(config: Any) -> str | None:
@@ -51,18 +51,28 @@ def check_dead_letter(config: Any) -> str | None:
 class DeadLetterOps:
     """``DeadLetterConfig`` on functions (mixed into :class:`~.service.Lambda`, before FunctionOps)."""
 
-    def dead_letter_arn(self: "Lambda", version: FunctionVersion) -> str | None:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _dlq: dict[tuple[str, str], str]
+        _eic: dict[tuple[str, str], EventInvokeConfig]
+        functions: dict[str, Function]
+        def _drop_event_invoke_configs(self, fn: Function) -> None: ...
+        def _drop_event_source_mappings(self, fn: Function) -> None: ...
+        def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
+        def function(self, name: str) -> Function: ...
+
+    def dead_letter_arn(self, version: FunctionVersion) -> str | None:
         """The DLQ of a version (``$LATEST`` or published). O(1)."""
         return self._dlq.get((version.function.name, version.version))
 
-    def _with_dlq(self: "Lambda", fn: Function, response: dict[str, Any]) -> dict[str, Any]:
+    def _with_dlq(self, fn: Function, response: dict[str, Any]) -> dict[str, Any]:
         arn = self._dlq.get((fn.name, response.get("Version", LATEST)))
         if arn:
             response["DeadLetterConfig"] = {"TargetArn": arn}
         return response
 
     @operation("CreateFunction")
-    def create_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def create_function(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = check_dead_letter(request.get("DeadLetterConfig"))
         rest = {k: v for k, v in request.items() if k != "DeadLetterConfig"}
         response = super().create_function(rest)  # type: ignore[misc]
@@ -73,7 +83,7 @@ class DeadLetterOps:
         return self._with_dlq(fn, response)
 
     @operation("UpdateFunctionConfiguration")
-    def update_function_configuration(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_function_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         has = "DeadLetterConfig" in request
         arn = check_dead_letter(request.get("DeadLetterConfig")) if has else None
         rest = {k: v for k, v in request.items() if k != "DeadLetterConfig"}
@@ -87,19 +97,19 @@ class DeadLetterOps:
         return self._with_dlq(fn, response)
 
     @operation("GetFunctionConfiguration")
-    def get_function_configuration(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         response = super().get_function_configuration(request)  # type: ignore[misc]
         return self._with_dlq(self.functions[response["FunctionName"]], response)
 
     @operation("GetFunction")
-    def get_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function(self, request: dict[str, Any]) -> dict[str, Any]:
         response = super().get_function(request)  # type: ignore[misc]
         cfg = response["Configuration"]
         self._with_dlq(self.functions[cfg["FunctionName"]], cfg)
         return response
 
     @operation("DeleteFunction")
-    def delete_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_function(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         response = super().delete_function(request)  # type: ignore[misc]
         if qualifier is None:
@@ -112,7 +122,7 @@ class DeadLetterOps:
             self._eic.pop((fn.name, qualifier), None)
         return response
 
-    def _publish(self: "Lambda", fn: Function, description: str) -> FunctionVersion:
+    def _publish(self, fn: Function, description: str) -> FunctionVersion:
         before = fn.next_version
         version = super()._publish(fn, description)  # type: ignore[misc]
         if fn.next_version != before:
@@ -121,7 +131,7 @@ class DeadLetterOps:
                 self._dlq[(fn.name, version.version)] = arn
         return version  # type: ignore[no-any-return]
 
-    def set_dead_letter(self: "Lambda", name: str, target_arn: str | None) -> None:
+    def set_dead_letter(self, name: str, target_arn: str | None) -> None:
         """``UpdateFunctionConfiguration(DeadLetterConfig={"TargetArn": ...})`` natively
         (``$LATEST``; None removes it). Does not replace ``$LATEST`` (environments stay warm)."""
         fn = self.function(name)

@@ -28,7 +28,8 @@ from .errors import InvalidParameterValueException, ResourceNotFoundException, v
 from .functions import LATEST, Function
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .functions import FunctionVersion
 
 #: Services a destination may be (``arn:aws:<service>:...``).
 DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events")
@@ -105,20 +106,30 @@ def _check_int(value: Any, member: str, low: int, high: int) -> int:
 class EventInvokeConfigOps:
     """EventInvokeConfig wire operations and lookup (mixed into :class:`~.service.Lambda`)."""
 
-    def _eic_target(self: "Lambda", request: dict[str, Any]) -> tuple[Function, str]:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _eic: dict[tuple[str, str], EventInvokeConfig]
+        cloud: Cloud
+        def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
+        def _function_unqualified(self, request: dict[str, Any]) -> Function: ...
+        def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]: ...
+        def _version_of(self, fn: Function, qualifier: str | None) -> FunctionVersion: ...
+        def function(self, name: str) -> Function: ...
+
+    def _eic_target(self, request: dict[str, Any]) -> tuple[Function, str]:
         fn, qualifier = self._function_from_request(request)
         q = qualifier or LATEST
         self._version_of(fn, q)  # validates the version or alias (ResourceNotFoundException)
         return fn, q
 
-    def event_invoke_config(self: "Lambda", fn: Function, qualifier: str | None) -> EventInvokeConfig:
+    def event_invoke_config(self, fn: Function, qualifier: str | None) -> EventInvokeConfig:
         """The configuration an asynchronous event invoked through ``qualifier`` uses. O(1)."""
         return self._eic.get((fn.name, qualifier or LATEST), DEFAULT_CONFIG)
 
-    def _eic_not_found(self: "Lambda", fn: Function, q: str) -> Exception:
+    def _eic_not_found(self, fn: Function, q: str) -> Exception:
         return ResourceNotFoundException(f"The function {fn.arn}:{q} doesn't have an EventInvokeConfig")
 
-    def _eic_apply(self: "Lambda", request: dict[str, Any], base: EventInvokeConfig | None) -> dict[str, Any]:
+    def _eic_apply(self, request: dict[str, Any], base: EventInvokeConfig | None) -> dict[str, Any]:
         fn, q = self._eic_target(request)
         changes: dict[str, Any] = {}
         if request.get("MaximumRetryAttempts") is not None:
@@ -142,16 +153,16 @@ class EventInvokeConfigOps:
         return cfg.describe()
 
     @operation("PutFunctionEventInvokeConfig")
-    def put_function_event_invoke_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def put_function_event_invoke_config(self, request: dict[str, Any]) -> dict[str, Any]:
         return self._eic_apply(request, None)
 
     @operation("UpdateFunctionEventInvokeConfig")
-    def update_function_event_invoke_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_function_event_invoke_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, q = self._eic_target(request)
         return self._eic_apply(request, self._eic.get((fn.name, q)))
 
     @operation("GetFunctionEventInvokeConfig")
-    def get_function_event_invoke_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function_event_invoke_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, q = self._eic_target(request)
         cfg = self._eic.get((fn.name, q))
         if cfg is None:
@@ -159,14 +170,14 @@ class EventInvokeConfigOps:
         return cfg.describe()
 
     @operation("DeleteFunctionEventInvokeConfig")
-    def delete_function_event_invoke_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_function_event_invoke_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, q = self._eic_target(request)
         if self._eic.pop((fn.name, q), None) is None:
             raise self._eic_not_found(fn, q)
         return {}
 
     @operation("ListFunctionEventInvokeConfigs")
-    def list_function_event_invoke_configs(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_function_event_invoke_configs(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         mine = [c for (name, _q), c in self._eic.items() if name == fn.name]
         mine.sort(key=lambda c: (c.qualifier != LATEST, not c.qualifier.isdigit(),
@@ -179,7 +190,7 @@ class EventInvokeConfigOps:
         return out
 
     # -- native ----------------------------------------------------------------------------------
-    def configure_async(self: "Lambda", name: str, *, qualifier: str | None = None,
+    def configure_async(self, name: str, *, qualifier: str | None = None,
                         max_retries: int | None = None, max_event_age: int | None = None,
                         on_success: str | None = None, on_failure: str | None = None) -> EventInvokeConfig:
         """``PutFunctionEventInvokeConfig`` natively (same validation); returns the config."""
@@ -196,7 +207,7 @@ class EventInvokeConfigOps:
         fn = self.function(name)
         return self._eic[(fn.name, qualifier or LATEST)]
 
-    def _drop_event_invoke_configs(self: "Lambda", fn: Function) -> None:
+    def _drop_event_invoke_configs(self, fn: Function) -> None:
         for key in [k for k in self._eic if k[0] == fn.name]:
             del self._eic[key]
 

@@ -35,7 +35,9 @@ from .functions import LATEST, NAME_RE, Code, Function, FunctionVersion, parse_f
 from .package import DeploymentPackage
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .config import LambdaConfig
+    from .provisioned import ProvisionedConfig
 
 #: Runtimes the Lambda API knows (botocore's ``Runtime`` enum, abridged to current ones).
 KNOWN_RUNTIMES = (
@@ -147,21 +149,31 @@ def check_snapstart(snap: Any, runtime: str) -> bool:
 class FunctionOps:
     """Function control plane (mixed into :class:`~.service.Lambda`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: LambdaConfig
+        functions: dict[str, Function]
+        def _drop_pc(self, fn: Function, pc: ProvisionedConfig) -> None: ...
+        def _integrate(self, fn: Function, now_us: int) -> None: ...
+        def _publish(self, fn: Function, description: str) -> FunctionVersion: ...
+        def _set_reserved(self, fn: Function, value: int | None) -> None: ...
+
     # -- lookup ------------------------------------------------------------------------------------
-    def _arn_of(self: "Lambda", name: str) -> str:
+    def _arn_of(self, name: str) -> str:
         return self.cloud.arn("lambda", f"function:{name}")
 
-    def _not_found(self: "Lambda", fn_or_name: Any, qualifier: str | None = None) -> Exception:
+    def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception:
         name = fn_or_name.name if isinstance(fn_or_name, Function) else fn_or_name
         arn = self._arn_of(name)
         if qualifier is not None:
             arn += f":{qualifier}"
         return ResourceNotFoundException(f"Function not found: {arn}")
 
-    def _alias_not_found(self: "Lambda", fn: Function, alias: str) -> Exception:
+    def _alias_not_found(self, fn: Function, alias: str) -> Exception:
         return ResourceNotFoundException(f"Cannot find alias arn: {fn.arn}:{alias}")
 
-    def _parse_name(self: "Lambda", text: Any, member: str = "functionName") -> tuple[str, str | None]:
+    def _parse_name(self, text: Any, member: str = "functionName") -> tuple[str, str | None]:
         if not isinstance(text, str) or not text:
             raise validation_error(text, member, "Member must have length greater than or equal to 1")
         parsed = parse_function_name(text)
@@ -177,7 +189,7 @@ class FunctionOps:
             raise ResourceNotFoundException(f"Function not found: {text}")
         return name, qualifier
 
-    def _function_from_request(self: "Lambda", request: dict[str, Any]) -> tuple[Function, str | None]:
+    def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]:
         """The function and qualifier a request names (FunctionName may carry a qualifier)."""
         name, qualifier = self._parse_name(request.get("FunctionName"))
         q = request.get("Qualifier")
@@ -190,14 +202,14 @@ class FunctionOps:
             raise self._not_found(name, qualifier)
         return fn, qualifier
 
-    def _function_unqualified(self: "Lambda", request: dict[str, Any]) -> Function:
+    def _function_unqualified(self, request: dict[str, Any]) -> Function:
         name, _qualifier = self._parse_name(request.get("FunctionName"))
         fn = self.functions.get(name)
         if fn is None:
             raise self._not_found(name)
         return fn
 
-    def _version_of(self: "Lambda", fn: Function, qualifier: str | None) -> FunctionVersion:
+    def _version_of(self, fn: Function, qualifier: str | None) -> FunctionVersion:
         """The version a qualifier names (an alias names its primary version)."""
         if qualifier is None or qualifier == LATEST:
             return fn.latest
@@ -211,7 +223,7 @@ class FunctionOps:
             raise self._not_found(fn, qualifier)
         return fn.versions[alias.function_version]
 
-    def _route(self: "Lambda", fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]:
+    def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]:
         """The version an invocation runs, and the ``Resource`` qualifier it was made through.
 
         An alias with ``AdditionalVersionWeights`` sends each request to the additional version
@@ -237,7 +249,7 @@ class FunctionOps:
                 draw -= w
         return fn.versions[alias.function_version], qualifier
 
-    def _paginate(self: "Lambda", items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]:
+    def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]:
         max_items = request.get("MaxItems", default)
         if not isinstance(max_items, int) or isinstance(max_items, bool) or not 1 <= max_items <= 10_000:
             raise validation_error(max_items, "maxItems", "Member must have value between 1 and 10000")
@@ -254,17 +266,17 @@ class FunctionOps:
             out["NextMarker"] = base64.b64encode(json.dumps({"i": start + max_items}).encode()).decode()
         return out
 
-    def _make_pool(self: "Lambda", version: FunctionVersion) -> EnvironmentPool:
+    def _make_pool(self, version: FunctionVersion) -> EnvironmentPool:
         if self.config.warm_selection == "newest":
             return NewestFirstPool(version)
         return EnvironmentPool(version)
 
-    def _revision(self: "Lambda") -> str:
+    def _revision(self) -> str:
         return self.cloud.streams.uuid("lambda/revisions")
 
     # -- creation (shared by the wire and the native API) ------------------------------------------------
     def _create_function(
-        self: "Lambda", name: str, *, code: Code, runtime: str, handler: str, role: str, memory: int,
+        self, name: str, *, code: Code, runtime: str, handler: str, role: str, memory: int,
         timeout: int, description: str = "", environment: dict[str, str] | None = None,
         architecture: str = "x86_64", ephemeral_storage: int = limits.EPHEMERAL_STORAGE_DEFAULT_MB,
         snapstart: bool = False, tracing_mode: str = "PassThrough", tags: dict[str, str] | None = None,
@@ -297,7 +309,7 @@ class FunctionOps:
         self.cloud.trace.record("lambda", "function_created", function=name)
         return fn
 
-    def _replace_latest(self: "Lambda", fn: Function, **changes: Any) -> FunctionVersion:
+    def _replace_latest(self, fn: Function, **changes: Any) -> FunctionVersion:
         """Make a new ``$LATEST`` with ``changes``; environments of the old one retire."""
         old = fn.latest
         now = self.cloud.clock.now_us
@@ -311,7 +323,7 @@ class FunctionOps:
         fn.latest = new
         return new
 
-    def _retire(self: "Lambda", version: FunctionVersion) -> None:
+    def _retire(self, version: FunctionVersion) -> None:
         version.retired = True
         pool = version.pool
         if pool is not None:
@@ -320,7 +332,7 @@ class FunctionOps:
 
     # -- wire operations ------------------------------------------------------------------------------
     @operation("CreateFunction")
-    def create_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def create_function(self, request: dict[str, Any]) -> dict[str, Any]:
         name = request.get("FunctionName")
         if not isinstance(name, str) or not name:
             raise validation_error(name, "functionName", "Member must have length greater than or equal to 1")
@@ -367,7 +379,7 @@ class FunctionOps:
         return fn.latest.describe()
 
     @operation("GetFunction")
-    def get_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         version = self._version_of(fn, qualifier)
         out: dict[str, Any] = {
@@ -385,12 +397,12 @@ class FunctionOps:
         return out
 
     @operation("GetFunctionConfiguration")
-    def get_function_configuration(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_function_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         return self._version_of(fn, qualifier).describe()
 
     @operation("ListFunctions")
-    def list_functions(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_functions(self, request: dict[str, Any]) -> dict[str, Any]:
         which = request.get("FunctionVersion")
         if which not in (None, "ALL"):
             raise validation_error(which, "functionVersion", "Member must satisfy enum value set: [ALL]")
@@ -402,7 +414,7 @@ class FunctionOps:
         return self._paginate(items, request, "Functions")
 
     @operation("UpdateFunctionCode")
-    def update_function_code(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_function_code(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         self._check_revision(fn.latest.revision_id, request)
         if request.get("S3Bucket") or request.get("ImageUri"):
@@ -422,7 +434,7 @@ class FunctionOps:
         return fn.latest.describe()
 
     @operation("UpdateFunctionConfiguration")
-    def update_function_configuration(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_function_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         latest = fn.latest
         self._check_revision(latest.revision_id, request)
@@ -468,7 +480,7 @@ class FunctionOps:
         self._replace_latest(fn, **changes)
         return fn.latest.describe()
 
-    def _check_revision(self: "Lambda", current: str, request: dict[str, Any]) -> None:
+    def _check_revision(self, current: str, request: dict[str, Any]) -> None:
         rev = request.get("RevisionId")
         if rev is not None and rev != current:
             raise PreconditionFailedException(
@@ -477,7 +489,7 @@ class FunctionOps:
             )
 
     @operation("DeleteFunction")
-    def delete_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_function(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         if qualifier is not None:
             if qualifier == LATEST:
@@ -513,7 +525,7 @@ class FunctionOps:
         return {"StatusCode": 204}
 
     # -- shutdown and reclaim ----------------------------------------------------------------------------
-    def _shutdown(self: "Lambda", env: Any, why: str) -> None:
+    def _shutdown(self, env: Any, why: str) -> None:
         if env.state == "dead":
             return
         fn = env.version.function
@@ -532,11 +544,11 @@ class FunctionOps:
             self.cloud.trace.record("lambda", "environment_shutdown", function=fn.name,
                                     environment=env.id, reason=why)
 
-    def _arm_reclaim(self: "Lambda", env: Any) -> None:
+    def _arm_reclaim(self, env: Any) -> None:
         idle_us = round(self.config.idle_reclaim_s * 1_000_000)
         env.reclaim = self.cloud.scheduler.call_at_us(env.last_used_us + idle_us, self._reclaim, env, daemon=True)
 
-    def _reclaim(self: "Lambda", env: Any) -> None:
+    def _reclaim(self, env: Any) -> None:
         env.reclaim = None
         if env.state == "dead":
             return

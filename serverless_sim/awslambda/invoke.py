@@ -70,7 +70,10 @@ from .runtime import Run, current_run, run_user_code
 _NO_IDENTITY = contextlib.nullcontext()
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .async_invoke import AsyncQueue
+    from .config import LambdaConfig
+    from .reporting import FunctionMetrics
 
 _RUN_LOOP_CODES = (Scheduler.run_until_us.__code__, Scheduler.run_until_idle_us.__code__)
 
@@ -245,8 +248,27 @@ def _scheduler_running(scheduler: Scheduler) -> bool:
 class InvokeEngine:
     """The invoke path (mixed into :class:`~.service.Lambda`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _async: AsyncQueue
+        _day_cache: tuple[int, str]
+        _in_flight: int
+        _unreserved_usage: int
+        cloud: Cloud
+        config: LambdaConfig
+        def _admit(self, fn: Function) -> str | None: ...
+        def _arm_reclaim(self, env: Any) -> None: ...
+        def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
+        def _function_metrics(self, fn: Function) -> FunctionMetrics: ...
+        def _integrate(self, fn: Function, now_us: int) -> None: ...
+        def _resource_metrics(self, inv: Invocation, now_us: int) -> None: ...
+        def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]: ...
+        def _shutdown(self, env: Any, why: str) -> None: ...
+        def _take_token(self, fn: Function, now_us: int) -> bool: ...
+        def _throttle(self, fn: Function, resource: str | None, reason: str, scaling: bool = False) -> None: ...
+
     # -- environments -------------------------------------------------------------------------
-    def _new_environment(self: "Lambda", version: FunctionVersion, pool: EnvironmentPool,
+    def _new_environment(self, version: FunctionVersion, pool: EnvironmentPool,
                          init_type: str, now_us: int) -> ExecutionEnvironment:
         fn = version.function
         fn.env_seq += 1
@@ -263,14 +285,14 @@ class InvokeEngine:
                                     version=version.version, environment=env.id, init_type=init_type)
         return env
 
-    def _day_prefix(self: "Lambda", now_us: int) -> str:
+    def _day_prefix(self, now_us: int) -> str:
         day = now_us // 86_400_000_000
         cached = self._day_cache
         if cached[0] != day:
             cached = self._day_cache = (day, self.cloud.clock.now.strftime("%Y/%m/%d/"))
         return cached[1]
 
-    def _env_vars(self: "Lambda", env: ExecutionEnvironment) -> dict[str, str] | None:
+    def _env_vars(self, env: ExecutionEnvironment) -> dict[str, str] | None:
         version = env.version
         if version.code.is_native and not version.environment:
             return None
@@ -278,7 +300,7 @@ class InvokeEngine:
             env.env_vars = reserved_env_vars(version, self.cloud.region, env.log_stream, env.init_type)
         return env.env_vars
 
-    def _initialise(self: "Lambda", env: ExecutionEnvironment, start_us: int, limit_us: int,
+    def _initialise(self, env: ExecutionEnvironment, start_us: int, limit_us: int,
                     capture: bool) -> tuple[int, dict[str, Any] | None, str, bool]:
         """Run Init for ``env``: ``(init_us, error_document, output, timed_out)``."""
         version = env.version
@@ -325,7 +347,7 @@ class InvokeEngine:
         env.handler = out.value
         return init_us, None, out.output, False
 
-    def _restore(self: "Lambda", env: ExecutionEnvironment, start_us: int, capture: bool) -> tuple[int, str]:
+    def _restore(self, env: ExecutionEnvironment, start_us: int, capture: bool) -> tuple[int, str]:
         """Restore ``env`` from its version's snapshot: ``(restore_us, output)``."""
         version = env.version
         snap = version.snapshot
@@ -353,7 +375,7 @@ class InvokeEngine:
         return modelled + out.elapsed_us, out.output
 
     # -- the path ---------------------------------------------------------------------------
-    def _start(self: "Lambda", version: FunctionVersion, resource: str | None, event: Any, *,
+    def _start(self, version: FunctionVersion, resource: str | None, event: Any, *,
                invocation_type: str = "RequestResponse", wire: bool = False, start_us: int | None = None,
                tail: bool = False, client_context: Any = None) -> Invocation:
         """Start one invocation now (see the module docstring). Raises TooManyRequestsException."""
@@ -445,7 +467,7 @@ class InvokeEngine:
         cloud.scheduler.schedule_at_us(end, self._complete, (inv,))
         return inv
 
-    def _run_handler(self: "Lambda", inv: Invocation, env: ExecutionEnvironment, invoke_start: int,
+    def _run_handler(self, inv: Invocation, env: ExecutionEnvironment, invoke_start: int,
                      capture: bool) -> None:
         version = env.version
         fn = version.function
@@ -539,7 +561,7 @@ class InvokeEngine:
         inv.duration_us = total
         inv.end_us = invoke_start + total
 
-    def _suppressed_init_handler(self: "Lambda", env: ExecutionEnvironment) -> Callable[[Any, Any], Any]:
+    def _suppressed_init_handler(self, env: ExecutionEnvironment) -> Callable[[Any, Any], Any]:
         version = env.version
         fn = version.function
 
@@ -571,7 +593,7 @@ class InvokeEngine:
 
         return init_then_handle
 
-    def _abort_start(self: "Lambda", fn: Function, env: ExecutionEnvironment, now: int) -> None:
+    def _abort_start(self, fn: Function, env: ExecutionEnvironment, now: int) -> None:
         """Undo the accounting of a start that failed before running (restore errors)."""
         self._integrate(fn, now)
         fn.in_flight -= 1
@@ -582,7 +604,7 @@ class InvokeEngine:
                 self._unreserved_usage -= 1
         self._shutdown(env, "reset")
 
-    def _complete(self: "Lambda", inv: Invocation) -> None:
+    def _complete(self, inv: Invocation) -> None:
         cloud = self.cloud
         now = cloud.clock.now_us
         env = inv.env
@@ -658,7 +680,7 @@ class InvokeEngine:
         if self._async.waiting:
             self._async.kick()
 
-    def _write_logs(self: "Lambda", inv: Invocation) -> None:
+    def _write_logs(self, inv: Invocation) -> None:
         version = inv.version
         env = inv.env
         assert env is not None and inv.log_lines is not None
@@ -680,14 +702,14 @@ class InvokeEngine:
             for t, message in lines:
                 write(group, stream, message, t // 1000)
 
-    def log_tail(self: "Lambda", inv: Invocation) -> bytes:
+    def log_tail(self, inv: Invocation) -> bytes:
         """The last 4 KB of an invocation's log (what ``LogType=Tail`` returns, decoded)."""
         if inv.log_lines is None:
             return b""
         return log_tail([m for _, m in inv.log_lines], limits.LOG_TAIL_BYTES)
 
     # -- synchronous invocation with blocking semantics ----------------------------------------
-    def _invoke_sync(self: "Lambda", version: FunctionVersion, resource: str | None, event: Any, *,
+    def _invoke_sync(self, version: FunctionVersion, resource: str | None, event: Any, *,
                      wire: bool = False, tail: bool = False, client_context: Any = None) -> Invocation:
         run = current_run()
         if run is not None:
@@ -704,7 +726,7 @@ class InvokeEngine:
 
     # -- wire ---------------------------------------------------------------------------------
     @operation("Invoke")
-    def invoke_op(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def invoke_op(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         itype = request.get("InvocationType", "RequestResponse")
         if itype not in ("RequestResponse", "Event", "DryRun"):
@@ -762,7 +784,7 @@ class InvokeEngine:
             response["LogResult"] = base64.b64encode(self.log_tail(inv)).decode()
         return response
 
-    def _finish_log_lines(self: "Lambda", inv: Invocation) -> None:
+    def _finish_log_lines(self, inv: Invocation) -> None:
         """Log lines of an invocation still running (a Tail from inside the simulation)."""
         if inv.log_lines is None:
             return

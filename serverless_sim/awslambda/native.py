@@ -25,7 +25,7 @@ wire ``Invoke`` calls always go through JSON, as on AWS.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ..kernel.errors import AWSError, SimError
 from ..kernel.process import Event
@@ -40,6 +40,9 @@ from .invoke import Invocation
 from .package import DeploymentPackage
 
 if TYPE_CHECKING:
+    from ..cloud import Cloud
+    from .async_invoke import AsyncQueue
+    from .functions import FunctionVersion
     from .service import Lambda
 
 DEFAULT_ROLE = "arn:aws:iam::{account}:role/lambda-role"
@@ -52,9 +55,35 @@ def fn_env_number(env: ExecutionEnvironment) -> int:
 class NativeAPI:
     """Convenience methods over the engine (mixed into :class:`~.service.Lambda`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _async: AsyncQueue
+        cloud: Cloud
+        functions: dict[str, Function]
+        def _create_function(
+            self, name: str, *, code: Code, runtime: str, handler: str, role: str, memory: int,
+            timeout: int, description: str = "", environment: dict[str, str] | None = None,
+            architecture: str = "x86_64", ephemeral_storage: int = limits.EPHEMERAL_STORAGE_DEFAULT_MB,
+            snapstart: bool = False, tracing_mode: str = "PassThrough", tags: dict[str, str] | None = None,
+            layers: tuple[str, ...] = (), duration: Any = None, virtual_time: bool = True,
+            init_duration_us: int | None = None, log_group: str = "",
+        ) -> Function: ...
+        def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
+        def _integrate(self, fn: Function, now_us: int) -> None: ...
+        def _invoke_sync(self, version: FunctionVersion, resource: str | None, event: Any, *,
+                         wire: bool = False, tail: bool = False, client_context: Any = None) -> Invocation: ...
+        def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception: ...
+        def _parse_name(self, text: Any, member: str = "functionName") -> tuple[str, str | None]: ...
+        def _publish(self, fn: Function, description: str) -> FunctionVersion: ...
+        def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]: ...
+        def _start(self, version: FunctionVersion, resource: str | None, event: Any, *,
+                   invocation_type: str = "RequestResponse", wire: bool = False, start_us: int | None = None,
+                   tail: bool = False, client_context: Any = None) -> Invocation: ...
+        def _version_of(self, fn: Function, qualifier: str | None) -> FunctionVersion: ...
+
     # -- functions ---------------------------------------------------------------------------------
     def create_function_from_callable(
-        self: "Lambda",
+        self,
         name: str,
         handler: Callable[[Any, Any], Any] | None = None,
         *,
@@ -97,7 +126,7 @@ class NativeAPI:
         return fn
 
     def create_function_from_source(
-        self: "Lambda",
+        self,
         name: str,
         files: dict[str, str | bytes],
         *,
@@ -126,42 +155,42 @@ class NativeAPI:
         )
         return fn
 
-    def _check_new_name(self: "Lambda", name: str) -> None:
+    def _check_new_name(self, name: str) -> None:
         parsed, qualifier = self._parse_name(name)
         if qualifier is not None or parsed != name or len(name) > limits.FUNCTION_NAME_MAX:
             raise SimError(f"not a plain function name: {name!r}")
 
-    def function(self: "Lambda", name: str) -> Function:
+    def function(self, name: str) -> Function:
         """The :class:`~.functions.Function` named ``name`` (ResourceNotFoundException if none)."""
         fn = self.functions.get(name)
         if fn is None:
             raise self._not_found(name)
         return fn
 
-    def set_duration(self: "Lambda", name: str, model: DurationModel | None, qualifier: str | None = None) -> None:
+    def set_duration(self, name: str, model: DurationModel | None, qualifier: str | None = None) -> None:
         """Set the duration model of ``$LATEST`` (or of one version)."""
         fn = self.function(name)
         self._version_of(fn, qualifier).set_duration(model)
 
-    def publish(self: "Lambda", name: str, description: str = "") -> str:
+    def publish(self, name: str, description: str = "") -> str:
         """Publish ``$LATEST``; returns the version number."""
         return self._publish(self.function(name), description).version
 
     # -- invoking -------------------------------------------------------------------------------------
-    def _resolve(self: "Lambda", name: Any, qualifier: str | None) -> tuple[Any, str | None]:
+    def _resolve(self, name: Any, qualifier: str | None) -> tuple[Any, str | None]:
         fn = name if isinstance(name, Function) else self.functions.get(name)
         if fn is None:
             fn, q = self._function_from_request({"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})})
             qualifier = q
         return self._route(fn, qualifier)
 
-    def invoke(self: "Lambda", name: str | Function, event: Any = None, *, qualifier: str | None = None) -> Invocation:
+    def invoke(self, name: str | Function, event: Any = None, *, qualifier: str | None = None) -> Invocation:
         """Invoke synchronously (RequestResponse) with blocking semantics; see the module doc."""
         version, resource = self._resolve(name, qualifier)
         return self._invoke_sync(version, resource, event)
 
     def submit(
-        self: "Lambda", name: str | Function, event: Any = None, *, qualifier: str | None = None,
+        self, name: str | Function, event: Any = None, *, qualifier: str | None = None,
         on_complete: Callable[[Invocation], Any] | None = None,
     ) -> Invocation:
         """Start an invocation now and return at once (the clock does not move)."""
@@ -171,7 +200,7 @@ class NativeAPI:
             inv.on_complete(on_complete)
         return inv
 
-    def invoke_event(self: "Lambda", name: str | Function, event: Any = None, *, qualifier: str | None = None) -> Event:
+    def invoke_event(self, name: str | Function, event: Any = None, *, qualifier: str | None = None) -> Event:
         """An event a process can ``yield``: it fires at the completion instant with the
         :class:`~.invoke.Invocation`, or fails with ``TooManyRequestsException``."""
         ev = Event(self.cloud.scheduler)
@@ -183,7 +212,7 @@ class NativeAPI:
         inv._event = ev
         return ev
 
-    def invoke_async(self: "Lambda", name: str | Function, event: Any = None, *, qualifier: str | None = None) -> AsyncRecord:
+    def invoke_async(self, name: str | Function, event: Any = None, *, qualifier: str | None = None) -> AsyncRecord:
         """Queue an asynchronous invocation (``InvocationType=Event``)."""
         fn = name if isinstance(name, Function) else self.function(name)
         if qualifier is not None:
@@ -191,7 +220,7 @@ class NativeAPI:
         return self._async.submit(fn, qualifier, event)
 
     # -- observing -----------------------------------------------------------------------------------------
-    def environments(self: "Lambda", name: str, qualifier: str | None = None) -> list[ExecutionEnvironment]:
+    def environments(self, name: str, qualifier: str | None = None) -> list[ExecutionEnvironment]:
         """Live environments of a version (busy and idle), oldest first."""
         fn = self.function(name)
         version = self._version_of(fn, qualifier)
@@ -201,7 +230,7 @@ class NativeAPI:
                 found.extend(pc.pool.members.values())
         return sorted(found, key=lambda e: (e.created_us, fn_env_number(e)))
 
-    def stats(self: "Lambda", name: str) -> dict[str, Any]:
+    def stats(self, name: str) -> dict[str, Any]:
         """What the simulation measured for a function (counts, means over its lifetime)."""
         fn = self.function(name)
         now = self.cloud.clock.now_us
@@ -223,6 +252,6 @@ class NativeAPI:
             "environments": st.environments,
         }
 
-    def billing(self: "Lambda", *, free_tier: bool = False) -> Billing:
+    def billing(self, *, free_tier: bool = False) -> Billing:
         """Cost so far at AWS's list prices (see :mod:`.billing`)."""
-        return compute_billing(self, free_tier)
+        return compute_billing(cast("Lambda", self), free_tier)

@@ -38,7 +38,9 @@ from .errors import (
 from .functions import LATEST, Function, FunctionVersion
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .config import LambdaConfig
+    from .environments import ExecutionEnvironment
 
 
 class ProvisionedConfig:
@@ -86,7 +88,25 @@ class ProvisionedConfig:
 class ProvisionedOps:
     """Provisioned concurrency configs (mixed into :class:`~.service.Lambda`)."""
 
-    def _pc_target(self: "Lambda", fn: Function, qualifier: str) -> FunctionVersion:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _billing_retired_pc_mb_us: int
+        _unreserved_usage: int
+        cloud: Cloud
+        config: LambdaConfig
+        def _alias_not_found(self, fn: Function, alias: str) -> Exception: ...
+        def _function_unqualified(self, request: dict[str, Any]) -> Function: ...
+        def _initialise(self, env: ExecutionEnvironment, start_us: int, limit_us: int,
+                        capture: bool) -> tuple[int, dict[str, Any] | None, str, bool]: ...
+        def _min_unreserved(self) -> int: ...
+        def _new_environment(self, version: FunctionVersion, pool: EnvironmentPool,
+                             init_type: str, now_us: int) -> ExecutionEnvironment: ...
+        def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception: ...
+        def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]: ...
+        def _shutdown(self, env: Any, why: str) -> None: ...
+        def _unreserved_capacity(self) -> int: ...
+
+    def _pc_target(self, fn: Function, qualifier: str) -> FunctionVersion:
         if qualifier == LATEST:
             raise InvalidParameterValueException(
                 "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
@@ -103,7 +123,7 @@ class ProvisionedOps:
             raise InvalidParameterValueException("Alias with weights can not be used with Provisioned Concurrency")
         return fn.versions[alias.function_version]
 
-    def _drop_pc(self: "Lambda", fn: Function, pc: ProvisionedConfig) -> None:
+    def _drop_pc(self, fn: Function, pc: ProvisionedConfig) -> None:
         now = self.cloud.clock.now_us
         if pc.ready_handle is not None:
             self.cloud.cancel(pc.ready_handle)
@@ -120,7 +140,7 @@ class ProvisionedOps:
                 env.doomed = True  # still serving; shut down when released
 
     @operation("PutProvisionedConcurrencyConfig")
-    def put_provisioned_concurrency_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def put_provisioned_concurrency_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         qualifier = request.get("Qualifier")
         if not isinstance(qualifier, str) or not qualifier:
@@ -191,12 +211,12 @@ class ProvisionedOps:
             out["StatusReason"] = "FUNCTION_ERROR_INIT_FAILURE"
         return out
 
-    def _pc_ready(self: "Lambda", pc: ProvisionedConfig) -> None:
+    def _pc_ready(self, pc: ProvisionedConfig) -> None:
         pc.ready_handle = None
         pc.status = "READY"
 
     @operation("GetProvisionedConcurrencyConfig")
-    def get_provisioned_concurrency_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_provisioned_concurrency_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         qualifier = request.get("Qualifier")
         if not isinstance(qualifier, str) or not qualifier:
@@ -211,7 +231,7 @@ class ProvisionedOps:
         return pc.describe()
 
     @operation("DeleteProvisionedConcurrencyConfig")
-    def delete_provisioned_concurrency_config(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_provisioned_concurrency_config(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         qualifier = request.get("Qualifier")
         if not isinstance(qualifier, str) or not qualifier:
@@ -227,7 +247,7 @@ class ProvisionedOps:
         return {}
 
     @operation("ListProvisionedConcurrencyConfigs")
-    def list_provisioned_concurrency_configs(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_provisioned_concurrency_configs(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         items = []
         for q in sorted(fn.provisioned):

@@ -25,7 +25,9 @@ from .runtime import run_user_code
 from . import snapstart as _snapstart
 
 if TYPE_CHECKING:
-    from .service import Lambda
+    from ..cloud import Cloud
+    from .config import LambdaConfig
+    from .environments import EnvironmentPool
 
 _FINGERPRINT_FIELDS = (
     "runtime", "handler", "role", "memory", "timeout", "code_sha256", "environment", "architecture",
@@ -43,7 +45,17 @@ def _fingerprint(v: FunctionVersion) -> tuple[Any, ...]:
 class VersionOps:
     """Versions (mixed into :class:`~.service.Lambda`)."""
 
-    def _publish(self: "Lambda", fn: Function, description: str) -> FunctionVersion:
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        cloud: Cloud
+        config: LambdaConfig
+        def _check_revision(self, current: str, request: dict[str, Any]) -> None: ...
+        def _function_unqualified(self, request: dict[str, Any]) -> Function: ...
+        def _make_pool(self, version: FunctionVersion) -> EnvironmentPool: ...
+        def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]: ...
+        def _revision(self) -> str: ...
+
+    def _publish(self, fn: Function, description: str) -> FunctionVersion:
         latest = fn.latest
         if fn.versions:
             last = fn.versions[max(fn.versions, key=int)]
@@ -64,7 +76,7 @@ class VersionOps:
         self.cloud.trace.record("lambda", "version_published", function=fn.name, version=number)
         return version
 
-    def _take_snapshot(self: "Lambda", version: FunctionVersion) -> None:
+    def _take_snapshot(self, version: FunctionVersion) -> None:
         """Run Init once and the before-snapshot hooks, and keep the environment's modules."""
         fn = version.function
         pkg = version.code.package
@@ -102,7 +114,7 @@ class VersionOps:
         self.cloud.trace.record("lambda", "snapshot_taken", function=fn.name, version=version.version)
 
     @operation("PublishVersion")
-    def publish_version(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def publish_version(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         latest = fn.latest
         sha = request.get("CodeSha256")
@@ -117,7 +129,7 @@ class VersionOps:
         return self._publish(fn, description).describe()
 
     @operation("ListVersionsByFunction")
-    def list_versions_by_function(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_versions_by_function(self, request: dict[str, Any]) -> dict[str, Any]:
         fn = self._function_unqualified(request)
         items = [v.describe() for v in fn.all_versions()]
         return self._paginate(items, request, "Versions")

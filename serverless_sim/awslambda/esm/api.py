@@ -26,7 +26,7 @@ States: ``Creating`` (the Create response), then ``Enabled`` / ``Disabled``; ``U
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...kernel.errors import AWSError, SimError
 from ...kernel.service import operation
@@ -38,6 +38,8 @@ from .filters import check_filter_criteria
 from .mapping import DYNAMODB, SQS, EventSourceMapping
 
 if TYPE_CHECKING:
+    from ...cloud import Cloud
+    from ..functions import FunctionVersion
     from ..service import Lambda
 
 _STREAM_ONLY = ("StartingPosition", "ParallelizationFactor", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
@@ -57,14 +59,22 @@ def _int(value: Any, member: str, low: int, high: int) -> int:
 class EventSourceMappingOps:
     """Event source mapping wire operations (mixed into :class:`~.service.Lambda`)."""
 
+    # What this mixin uses from its host class and sibling mixins (for mypy only).
+    if TYPE_CHECKING:
+        _esms: dict[str, Any]
+        cloud: Cloud
+        def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
+        def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]: ...
+        def _version_of(self, fn: Function, qualifier: str | None) -> FunctionVersion: ...
+
     # -- helpers ------------------------------------------------------------------------------------
-    def _esm(self: "Lambda", uuid: Any) -> EventSourceMapping:
+    def _esm(self, uuid: Any) -> EventSourceMapping:
         esm = self._esms.get(uuid) if isinstance(uuid, str) else None
         if esm is None:
             raise ResourceNotFoundException("The resource you requested does not exist.")
         return esm
 
-    def _source_kind(self: "Lambda", arn: Any) -> str:
+    def _source_kind(self, arn: Any) -> str:
         service = arn_service(arn) if isinstance(arn, str) else ""
         if service == "sqs":
             try:
@@ -85,7 +95,7 @@ class EventSourceMappingOps:
             raise SimError(f"serverless_sim maps SQS queues and DynamoDB streams only, not {service}")
         raise InvalidParameterValueException(f"Unrecognized event source: {arn}")
 
-    def _configure(self: "Lambda", esm: EventSourceMapping, request: dict[str, Any], creating: bool) -> dict[str, Any]:
+    def _configure(self, esm: EventSourceMapping, request: dict[str, Any], creating: bool) -> dict[str, Any]:
         """Validate ``request`` against ``esm``'s kind; return the attribute changes."""
         kind = esm.kind
         ch: dict[str, Any] = {}
@@ -167,7 +177,7 @@ class EventSourceMappingOps:
 
     # -- wire ----------------------------------------------------------------------------------------
     @operation("CreateEventSourceMapping")
-    def create_event_source_mapping(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def create_event_source_mapping(self, request: dict[str, Any]) -> dict[str, Any]:
         fn, qualifier = self._function_from_request(request)
         if qualifier is not None:
             self._version_of(fn, qualifier)
@@ -196,11 +206,11 @@ class EventSourceMappingOps:
         return esm.describe("Creating")
 
     @operation("GetEventSourceMapping")
-    def get_event_source_mapping(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def get_event_source_mapping(self, request: dict[str, Any]) -> dict[str, Any]:
         return self._esm(request.get("UUID")).describe()
 
     @operation("ListEventSourceMappings")
-    def list_event_source_mappings(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def list_event_source_mappings(self, request: dict[str, Any]) -> dict[str, Any]:
         items = list(self._esms.values())
         source = request.get("EventSourceArn")
         if source is not None:
@@ -211,7 +221,7 @@ class EventSourceMappingOps:
         return self._paginate([e.describe() for e in items], request, "EventSourceMappings", default=100)
 
     @operation("UpdateEventSourceMapping")
-    def update_event_source_mapping(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def update_event_source_mapping(self, request: dict[str, Any]) -> dict[str, Any]:
         esm = self._esm(request.get("UUID"))
         changes = self._configure(esm, request, False)
         if request.get("FunctionName") is not None:
@@ -227,7 +237,7 @@ class EventSourceMappingOps:
         return esm.describe("Updating")
 
     @operation("DeleteEventSourceMapping")
-    def delete_event_source_mapping(self: "Lambda", request: dict[str, Any]) -> dict[str, Any]:
+    def delete_event_source_mapping(self, request: dict[str, Any]) -> dict[str, Any]:
         esm = self._esm(request.get("UUID"))
         self._esm_stop(esm)
         del self._esms[esm.uuid]
@@ -235,7 +245,7 @@ class EventSourceMappingOps:
         return esm.describe("Deleting")
 
     # -- pollers -------------------------------------------------------------------------------------
-    def _esm_apply_state(self: "Lambda", esm: EventSourceMapping, restart: bool = False) -> None:
+    def _esm_apply_state(self, esm: EventSourceMapping, restart: bool = False) -> None:
         if not esm.enabled:
             self._esm_stop(esm)
             esm.state = "Disabled"
@@ -249,31 +259,31 @@ class EventSourceMappingOps:
         if esm.kind == SQS:
             from .sqs import SqsPoller
 
-            esm.poller = SqsPoller(self, esm)
+            esm.poller = SqsPoller(cast("Lambda", self), esm)
         else:
             from .streams import StreamPoller
 
-            esm.poller = StreamPoller(self, esm)
+            esm.poller = StreamPoller(cast("Lambda", self), esm)
         esm.poller.start()
 
-    def _esm_stop(self: "Lambda", esm: EventSourceMapping) -> None:
+    def _esm_stop(self, esm: EventSourceMapping) -> None:
         if esm.poller is not None:
             esm.poller.stop()
             esm.poller = None
 
-    def _drop_event_source_mappings(self: "Lambda", fn: Function) -> None:
+    def _drop_event_source_mappings(self, fn: Function) -> None:
         for esm in [e for e in self._esms.values() if e.function_name == fn.name]:
             self._esm_stop(esm)
             del self._esms[esm.uuid]
 
     # -- native ----------------------------------------------------------------------------------------
-    def map_event_source(self: "Lambda", source_arn: str, function: str, **params: Any) -> EventSourceMapping:
+    def map_event_source(self, source_arn: str, function: str, **params: Any) -> EventSourceMapping:
         """``CreateEventSourceMapping`` natively: ``params`` are the API's members
         (``BatchSize=...``, ``FunctionResponseTypes=[...]``...). Returns the mapping."""
         uuid = self.create_event_source_mapping({"EventSourceArn": source_arn, "FunctionName": function, **params})["UUID"]
         return self._esms[uuid]
 
-    def event_source_mapping(self: "Lambda", uuid: str) -> EventSourceMapping:
+    def event_source_mapping(self, uuid: str) -> EventSourceMapping:
         return self._esm(uuid)
 
 
