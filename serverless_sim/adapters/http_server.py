@@ -79,7 +79,7 @@ class SimServer:
         self.tick = tick
         self.quiet = quiet
         self._base_us = self.cloud.now_us
-        self._wall0 = time.monotonic()
+        self._wall0 = time.monotonic()  # noqa: wallclock (--clock wall mode follows the wall clock by design)
         self._offset_us = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -99,7 +99,7 @@ class SimServer:
         """Wall mode: bring the Cloud up to wall time (call with the lock held)."""
         if self.clock_mode != "wall":
             return
-        target = self._base_us + int((time.monotonic() - self._wall0) * self.rate * US_PER_SECOND) + self._offset_us
+        target = self._base_us + int((time.monotonic() - self._wall0) * self.rate * US_PER_SECOND) + self._offset_us  # noqa: wallclock (--clock wall mode follows the wall clock by design)
         behind = target - self.cloud.now_us
         if behind > 0:
             self.cloud.advance(_dt.timedelta(microseconds=behind))
@@ -125,7 +125,7 @@ class SimServer:
         with self.lock:
             self.cloud = self.cloud_factory()
             self._base_us = self.cloud.now_us
-            self._wall0 = time.monotonic()
+            self._wall0 = time.monotonic()  # noqa: wallclock (--clock wall mode follows the wall clock by design)
             self._offset_us = 0
 
     def _ticker(self) -> None:

@@ -34,7 +34,7 @@ import time_machine
 
 from ..kernel.clock import EPOCH
 
-try:  # the runtime's TZ is UTC on AWS (TZ=:UTC): naive datetime.now() reads UTC
+try:  # the runtime's TZ is UTC on AWS (TZ=:UTC): naive datetime.now() reads UTC  # noqa: wallclock (comment, not a call)
     from zoneinfo import ZoneInfo
 
     _UTC: _dt.tzinfo = ZoneInfo("UTC")

@@ -213,18 +213,7 @@ class ItemOps:
         item = validate_item(item)
         key = table.key_from_item(item)
         size = self._check_new_item(table, item, update=False)
-        cond_text = request.get("ConditionExpression")
-        ctx = expression_context(request, cond_text, "ConditionExpression is null")
-        cond = None
-        if ctx is not None:
-            cond = ctx.condition(cond_text)  # type: ignore[arg-type]
-            ctx.finish()
-        rvoccf = self._rvoccf(request)
-        key_id = table.key_id(key)
-        enc = table.lookup(key_id)
-        old = None if enc is None else decode(enc)
-        if cond is not None and not cond.evaluate(old):
-            raise self._condition_failed(old, rvoccf)
+        key_id, enc, old = self._checked_current(table, request, key, self._optional_condition(request))
         plan = WritePlan(table, key_id, key, old, item, True, 0 if enc is None else enc[0], size)
         self._check_collection(table, plan)
         return plan
@@ -288,19 +277,31 @@ class ItemOps:
         if raw_key is None:
             raise null_member("key")
         key = table.validate_key(raw_key)
+        key_id, enc, old = self._checked_current(table, request, key, self._optional_condition(request))
+        return WritePlan(table, key_id, key, old, None, True, 0 if enc is None else enc[0], 0)
+
+    @staticmethod
+    def _optional_condition(request: dict) -> Any:
+        """The request's ConditionExpression, parsed and its placeholders checked; None if absent."""
         cond_text = request.get("ConditionExpression")
         ctx = expression_context(request, cond_text, "ConditionExpression is null")
-        cond = None
-        if ctx is not None:
-            cond = ctx.condition(cond_text)  # type: ignore[arg-type]
-            ctx.finish()
+        if ctx is None:
+            return None
+        cond = ctx.condition(cond_text)  # type: ignore[arg-type]
+        ctx.finish()
+        return cond
+
+    def _checked_current(self, table: Table, request: dict, key: dict, cond: Any) -> tuple[Any, Any, Any]:
+        """``(key_id, stored entry, decoded item)`` of the item at ``key``, after ``cond`` (if
+        any) held for it; raises ConditionalCheckFailedException (with the item when
+        ReturnValuesOnConditionCheckFailure asks) otherwise. Changes nothing."""
         rvoccf = self._rvoccf(request)
         key_id = table.key_id(key)
         enc = table.lookup(key_id)
         old = None if enc is None else decode(enc)
         if cond is not None and not cond.evaluate(old):
             raise self._condition_failed(old, rvoccf)
-        return WritePlan(table, key_id, key, old, None, True, 0 if enc is None else enc[0], 0)
+        return key_id, enc, old
 
     def _plan_condition_check(self, table: Table, request: dict) -> WritePlan:
         """Validate a ConditionCheck (ConditionExpression required) and evaluate it."""
@@ -316,12 +317,7 @@ class ItemOps:
         )
         cond = ctx.condition(cond_text)
         ctx.finish()
-        rvoccf = self._rvoccf(request)
-        key_id = table.key_id(key)
-        enc = table.lookup(key_id)
-        old = None if enc is None else decode(enc)
-        if not cond.evaluate(old):
-            raise self._condition_failed(old, rvoccf)
+        key_id, enc, old = self._checked_current(table, request, key, cond)
         size = 0 if enc is None else enc[0]
         return WritePlan(table, key_id, key, old, old, False, size, size)
 

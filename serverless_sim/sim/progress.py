@@ -37,13 +37,13 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self.min_interval = min_interval
-        self._t0 = time.perf_counter()
+        self._t0 = time.perf_counter()  # noqa: wallclock (progress display only)
         self._last = -1.0
         self._events0: int | None = None
         self.lines = 0
 
     def update(self, cloud: "Cloud", done_us: int, final: bool = False) -> None:
-        now = time.perf_counter()
+        now = time.perf_counter()  # noqa: wallclock (progress display only)
         if not final and now - self._last < self.min_interval:
             return
         self._last = now

@@ -1,14 +1,10 @@
-"""SQS tests: register the service (the lead adds it to serverless_sim/services.py)."""
+"""SQS tests: shared fixtures."""
 
 from __future__ import annotations
 
 import pytest
 
 from serverless_sim import Cloud
-from serverless_sim.services import SERVICES
-
-SERVICES.setdefault("sqs", ("serverless_sim.sqs.service", "SQS"))
-SERVICES.setdefault("sns", ("serverless_sim.sns.service", "SNS"))
 
 
 @pytest.fixture
