@@ -393,31 +393,8 @@ class Integrations:
         if isinstance(raw, str):
             raw = raw.encode()
         text = (raw or b"").decode("utf-8", "replace")
-        try:
-            value = json.loads(text) if text else None
-        except ValueError:
-            value = text
-        if resp.get("FunctionError"):
-            err_type = value.get("errorType") if isinstance(value, dict) else None
-            raise StatesError(err_type or "Lambda.Unknown", text)
-        if plain:
-            return value
-        version = resp.get("ExecutedVersion", "$LATEST")
-        status = resp.get("StatusCode", 200)
-        return {
-            "ExecutedVersion": version,
-            "Payload": value,
-            "SdkHttpMetadata": {
-                "AllHttpHeaders": {"X-Amz-Executed-Version": [version],
-                                   "x-amzn-RequestId": [rid],
-                                   "Content-Type": ["application/json"]},
-                "HttpHeaders": {"X-Amz-Executed-Version": version, "x-amzn-RequestId": rid,
-                                "Content-Type": "application/json"},
-                "HttpStatusCode": status,
-            },
-            "SdkResponseMetadata": {"RequestId": rid},
-            "StatusCode": status,
-        }
+        return self.lambda_result(text, resp.get("FunctionError"), resp.get("ExecutedVersion", "$LATEST"),
+                                  resp.get("StatusCode", 200), plain, rid)
 
     def lambda_result(self, text: str, function_error: Any, version: str, status: int,
                       plain: bool, rid: str) -> Any:
