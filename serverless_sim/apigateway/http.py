@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..kernel.service import operation
 from . import limits
@@ -32,6 +32,17 @@ if TYPE_CHECKING:
 
 _METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 _ROUTE_PATH = re.compile(r"^/([a-zA-Z0-9._:@~$-]+|\{[a-zA-Z0-9._-]+\+?\})(/([a-zA-Z0-9._:@~$-]+|\{[a-zA-Z0-9._-]+\+?\}))*$|^/$")
+
+_T = TypeVar("_T")
+
+
+def _member(table: dict[str, _T], request: dict[str, Any], key: str, what: str) -> _T:
+    """``table[request[key]]``, or AWS's NotFoundException "Invalid <what> identifier specified <id>"."""
+    ident = request.get(key)
+    found = table.get(ident)  # type: ignore[arg-type]
+    if found is None:
+        raise NotFoundException(f"Invalid {what} identifier specified {ident}")
+    return found
 
 
 class HttpIntegration:
@@ -412,9 +423,7 @@ class HttpOps:
     @operation("GetIntegration")
     def get_integration(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        integ = api.integrations.get(request.get("IntegrationId"))  # type: ignore[arg-type]
-        if integ is None:
-            raise NotFoundException(f"Invalid Integration identifier specified {request.get('IntegrationId')}")
+        integ = _member(api.integrations, request, "IntegrationId", "Integration")
         return integ.describe()
 
     @operation("GetIntegrations")
@@ -464,9 +473,7 @@ class HttpOps:
     @operation("UpdateRoute")
     def update_route(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        r = api.routes.get(request.get("RouteId"))  # type: ignore[arg-type]
-        if r is None:
-            raise NotFoundException(f"Invalid Route identifier specified {request.get('RouteId')}")
+        r = _member(api.routes, request, "RouteId", "Route")
         key = _check_route_key(api, request.get("RouteKey", r.key))
         if key != r.key and any(x.key == key for x in api.routes.values()):
             raise ConflictException(f"Unable to update route {key}: the route key already exists")
@@ -486,9 +493,7 @@ class HttpOps:
     @operation("GetRoute")
     def get_route(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        r = api.routes.get(request.get("RouteId"))  # type: ignore[arg-type]
-        if r is None:
-            raise NotFoundException(f"Invalid Route identifier specified {request.get('RouteId')}")
+        r = _member(api.routes, request, "RouteId", "Route")
         return r.describe()
 
     @operation("GetRoutes")
@@ -507,9 +512,7 @@ class HttpOps:
     @operation("CreateRouteResponse")
     def create_route_response(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        r = api.routes.get(request.get("RouteId"))  # type: ignore[arg-type]
-        if r is None:
-            raise NotFoundException(f"Invalid Route identifier specified {request.get('RouteId')}")
+        r = _member(api.routes, request, "RouteId", "Route")
         key = request.get("RouteResponseKey")
         if not key:
             raise BadRequestException("RouteResponseKey must not be null or empty")
@@ -575,9 +578,7 @@ class HttpOps:
     @operation("GetAuthorizer")
     def get_authorizer(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        a = api.authorizers.get(request.get("AuthorizerId"))  # type: ignore[arg-type]
-        if a is None:
-            raise NotFoundException(f"Invalid Authorizer identifier specified {request.get('AuthorizerId')}")
+        a = _member(api.authorizers, request, "AuthorizerId", "Authorizer")
         return a.describe()
 
     # -- stages and deployments ------------------------------------------------------------------
@@ -607,9 +608,7 @@ class HttpOps:
     @operation("GetStage")
     def get_stage(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        st = api.stages.get(request.get("StageName"))  # type: ignore[arg-type]
-        if st is None:
-            raise NotFoundException(f"Invalid stage identifier specified {request.get('StageName')}")
+        st = _member(api.stages, request, "StageName", "stage")
         return st.describe()
 
     @operation("GetStages")
@@ -620,9 +619,7 @@ class HttpOps:
     @operation("UpdateStage")
     def update_stage(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        st = api.stages.get(request.get("StageName"))  # type: ignore[arg-type]
-        if st is None:
-            raise NotFoundException(f"Invalid stage identifier specified {request.get('StageName')}")
+        st = _member(api.stages, request, "StageName", "stage")
         dep = request.get("DeploymentId")
         if dep is not None and dep not in api.deployments:
             raise BadRequestException(f"Invalid deployment identifier specified {dep}")
