@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError  # noqa: E402
 from serverless_sim import Cloud  # noqa: E402
 from serverless_sim.adapters.boto3_bridge import boto3_session  # noqa: E402
 from serverless_sim.adapters.http_server import SimServer  # noqa: E402
+from shape_check import _check  # noqa: E402
 
 
 def _key_schema():
@@ -158,47 +159,6 @@ def scenario(client, *, cloudwatch=True):
 
 
 # -- 1. responses conform to the service model --------------------------------------------
-def _check(shape, value, path, problems):
-    t = shape.type_name
-    if t == "structure":
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected a dict, got {type(value).__name__}")
-            return
-        for k, v in value.items():
-            member = shape.members.get(k)
-            if member is None:
-                problems.append(f"{path}.{k}: not a member of {shape.name}")
-            else:
-                _check(member, v, f"{path}.{k}", problems)
-    elif t == "list":
-        if not isinstance(value, list):
-            problems.append(f"{path}: expected a list, got {type(value).__name__}")
-            return
-        for i, v in enumerate(value):
-            _check(shape.member, v, f"{path}[{i}]", problems)
-    elif t == "map":
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected a dict, got {type(value).__name__}")
-            return
-        for k, v in value.items():
-            if not isinstance(k, str):
-                problems.append(f"{path}: key {k!r} is not a str")
-            _check(shape.value, v, f"{path}[{k!r}]", problems)
-    else:
-        ok = {
-            "string": lambda v: isinstance(v, str),
-            "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "double": lambda v: isinstance(v, (float, int)) and not isinstance(v, bool),
-            "float": lambda v: isinstance(v, (float, int)) and not isinstance(v, bool),
-            "boolean": lambda v: isinstance(v, bool),
-            "timestamp": lambda v: isinstance(v, dt.datetime) and v.tzinfo is not None,
-            "blob": lambda v: isinstance(v, bytes),
-        }[t]
-        if not ok(value):
-            problems.append(f"{path}: {t} expected, got {type(value).__name__} {value!r}")
-
-
 EXERCISED = {
     "dynamodb": {"CreateTable", "DescribeTable", "ListTables", "PutItem", "GetItem", "UpdateItem", "DeleteItem",
                  "Query", "Scan", "BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems",
