@@ -2,7 +2,7 @@
 ``python -m serverless_sim run SCENARIO.py [--seed N] [--for 30d] [--report text|json]
 [--param NAME=VALUE] [--free-tier]`` (see docs/simulations.md) and
 ``python -m serverless_sim serve [--host H] [--port P] [--seed N] [--clock frozen|wall]
-[--clock-rate R]`` (an AWS JSON endpoint over one Cloud; see docs/testing.md)."""
+[--clock-rate R]`` (an AWS endpoint for every simulated service over one Cloud; see docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     from .sim.runner import add_arguments
 
     add_arguments(run)
-    srv = sub.add_parser("serve", help="serve the AWS JSON protocols (DynamoDB, Logs...) over HTTP")
+    srv = sub.add_parser("serve", help="serve every simulated service's AWS protocol over HTTP (one endpoint URL)")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--seed", type=int, default=0)

@@ -1,22 +1,36 @@
-"""An HTTP endpoint speaking the AWS JSON protocols, over one Cloud.
+"""An HTTP endpoint speaking the AWS protocols of every simulated service, over one Cloud.
 
-``python -m serverless_sim serve`` (or :func:`serve`) answers what DynamoDB Local answers, without
-Java: any SDK or the AWS CLI pointed at ``--endpoint-url http://127.0.0.1:8000``.
+``python -m serverless_sim serve`` (or :func:`serve`) answers what AWS answers, without Java or
+Docker: any SDK or the AWS CLI pointed at ``--endpoint-url http://127.0.0.1:8000`` (one URL for
+every service; the endpoint tells services apart as described below).
 
-Protocols: AWS JSON 1.0 (``X-Amz-Target: DynamoDB_20120810.PutItem``, DynamoDB Streams,
-Step Functions, CloudWatch's JSON flavour) and 1.1 (``Logs_20140328.*``), chosen by the
-target's prefix (:data:`~serverless_sim.adapters.wire.TARGETS`). Requests are converted with
-:mod:`.wire`, dispatched to the service's wire operation, and answered as AWS does: 200 with the
-JSON body, or the error's status with ``{"__type": "<namespace>#<Code>", "message": ...}``.
-Gzip/deflate request bodies (``Content-Encoding``) are accepted. Signatures are not checked.
-Not spoken: CloudWatch's CBOR and query protocols (recent botocore talks CBOR to CloudWatch; use
-the bridge for it), REST protocols (Lambda).
+Two paths:
+
+- **Hand-written AWS JSON** (no dependency): ``POST /`` with an ``X-Amz-Target`` prefix in
+  :data:`~serverless_sim.adapters.wire.TARGETS` (DynamoDB ``DynamoDB_20120810``, DynamoDB Streams,
+  CloudWatch Logs ``Logs_20140328``, CloudWatch's JSON flavour, Step Functions). Requests are
+  converted with :mod:`.wire`, dispatched to the service's wire operation, and answered as AWS
+  does: 200 with the JSON body, or the error's status with ``{"__type": "<namespace>#<Code>",
+  "message": ...}``, plus DynamoDB's ``x-amz-crc32``.
+- **Model-driven** (needs botocore, the ``serverless_sim[boto3]`` extra), every other request:
+  :func:`serverless_sim.adapters.protocols.dispatch` picks the service (``X-Amz-Target`` prefix,
+  ``Smithy-Protocol: rpc-v2-cbor`` path, the SigV4 signing name, a query form's ``Action``) and
+  speaks its protocol from botocore's model: AWS JSON 1.0/1.1 (SQS, EventBridge, Cognito user
+  pools and identity pools), Smithy RPC v2 CBOR (CloudWatch, as botocore >= 1.42 sends it),
+  query (SNS, IAM, STS), REST-JSON (Lambda, API Gateway v1/v2, the management API, Scheduler) and
+  REST-XML (S3). Any method (GET/PUT/POST/DELETE/HEAD/PATCH) on any path.
+
+Gzip/deflate request bodies (``Content-Encoding``) are accepted (S3 keeps ``Content-Encoding`` as
+object metadata and gets the body as sent; ``aws-chunked`` bodies are decoded by the S3
+protocol). ``Expect: 100-continue`` is answered (HTTP/1.1). Signatures are not checked. The
+``Date`` header is the Cloud's virtual time, so answers are reproducible.
 
 The clock:
 
 - ``frozen`` (the default): time moves only through the clock endpoint,
   ``POST /_sim/clock/advance {"seconds": 60}``; ``GET /_sim/clock`` reads it. Runs are
-  reproducible: same seed, same requests, same answers.
+  reproducible: same seed, same requests, same answers (request ids come from the Cloud's
+  random stream).
 - ``wall``: virtual time follows the wall clock at ``rate`` virtual seconds per real second
   (``--clock-rate 3600``: an hour per second), for external suites that wait in real time for
   TTL or streams. Before each request, and every ``tick`` seconds from a background thread, the
@@ -26,13 +40,15 @@ The clock:
 Thread safety: ``ThreadingHTTPServer`` serves connections on threads; one lock guards every use
 of the Cloud (requests, clock moves, the ticker), so the Cloud itself needs no locking.
 
-Other endpoints: ``GET /`` (health check, as DynamoDB's ``healthy: ...``), ``POST /_sim/reset``
-(a fresh Cloud with the same seed and start), ``POST /_sim/clock/run_until_idle``.
+Other endpoints: ``GET /`` without a signature (health check, as DynamoDB's ``healthy: ...``; a
+signed ``GET /`` is S3's ListBuckets), ``POST /_sim/reset`` (a fresh Cloud with the same seed and
+start), ``POST /_sim/clock/run_until_idle``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import email.utils
 import gzip
 import json
 import sys
@@ -50,6 +66,7 @@ from .wire import CORAL, NO_OUTPUT, TARGETS, SerializationError, decode_request,
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
+    from .protocols.base import HttpRequest, HttpResponse
 
 __all__ = ["SimServer", "serve"]
 
@@ -229,17 +246,62 @@ class SimServer:
         return status, headers, payload
 
 
+    def handle_routed(self, request: "HttpRequest", raw_encoding: str) -> tuple[int, dict[str, str], bytes]:
+        """Any other AWS request, through the model-driven protocols -> (status, headers, body).
+
+        ``request.body`` is the body as received; ``raw_encoding`` its ``Content-Encoding``:
+        gzip/deflate bodies are inflated here, except for S3 (whose ``Content-Encoding`` is the
+        object's metadata, and whose ``aws-chunked`` framing its protocol module reads)."""
+        try:
+            import botocore  # noqa: F401 - the service models the protocols are driven by
+
+            from .protocols import router
+        except ImportError as exc:  # botocore (the models) is the boto3 extra
+            return _json_error(501, "NotImplemented",
+                               "This request needs botocore's service models: pip install 'serverless_sim[boto3]' "
+                               f"(only the X-Amz-Target JSON services work without it; {exc})")
+        with self.lock:
+            cloud = self.cloud
+            self.sync_clock()
+            try:
+                try:
+                    route = router.resolve(request)
+                except router.RoutingError as err:
+                    response = router.error_response(cloud, err.protocol, err.status, err.code, str(err))
+                    return response.status, response.headers, response.body
+                if raw_encoding not in ("", "identity") and route.service != "s3":
+                    try:
+                        request.body = _inflate_body(request.body, raw_encoding)
+                    except _HTTPError as exc:
+                        response = router.error_response(cloud, route.protocol, exc.status, exc.code, str(exc))
+                        return response.status, response.headers, response.body
+                response = router.dispatch(cloud, request, route)
+            except Exception as exc:  # a simulator bug: answer 500, and say why
+                traceback.print_exc(file=sys.stderr)
+                return _json_error(500, "InternalFailure",
+                                   f"serverless_sim internal error: {type(exc).__name__}: {exc}")
+        return response.status, response.headers, response.body
+
+
+def _json_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, \
+        encode_response({"__type": code, "message": message})
+
+
 class _Unknown(Exception):
     pass
 
 
 #: DynamoDB's request size limit (16 MB, after decompression), answered with 413.
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+#: Requests to the model-driven protocols may be larger (S3 uploads); they are held in memory.
+MAX_ROUTED_REQUEST_BYTES = 1024 * 1024 * 1024
 #: Longer request paths are refused with 400 (DynamoDB does not read an unbounded URL).
 MAX_PATH = 16 * 1024
 #: Responses larger than this are compressed when the client accepts gzip or deflate.
 COMPRESSION_THRESHOLD = 4096
-_CORS_EXPOSE = "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date,Content-Encoding"
+_CORS_EXPOSE = ("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date,Content-Encoding,x-amzn-query-error,"
+                "smithy-protocol,ETag,x-amz-request-id,x-amz-version-id")
 
 
 class _HTTPError(Exception):
@@ -304,6 +366,47 @@ def negotiate_encoding(header: str | None) -> str | None:
     return chosen
 
 
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB"
+
+
+def _inflate(data: bytes, wbits: int, *, multi: bool) -> bytes:
+    if not data:
+        raise ValueError("empty compressed body")
+    out: list[bytes] = []
+    total = 0
+    while data:
+        d = zlib.decompressobj(wbits)
+        chunk = d.decompress(data, MAX_REQUEST_BYTES + 1 - total)
+        total += len(chunk)
+        if total > MAX_REQUEST_BYTES or d.unconsumed_tail:
+            raise _HTTPError(413, "RequestEntityTooLarge", "Decompressed request exceeds the 16 MB limit")
+        if not d.eof:
+            raise ValueError("truncated compressed body")
+        out.append(chunk)
+        data = d.unused_data
+        if data and not multi:
+            raise ValueError("trailing data after the compressed body")
+    return b"".join(out)
+
+
+def _inflate_body(body: bytes, encoding: str) -> bytes:
+    """A request body as sent with ``Content-Encoding: encoding`` -> its bytes; AWS answers a
+    body it cannot decode with a 500 (raised as :class:`_HTTPError`)."""
+    if encoding in ("", "identity"):
+        return body
+    try:
+        if encoding == "gzip":
+            return _inflate(body, 16 + zlib.MAX_WBITS, multi=True)
+        if encoding == "deflate":
+            return _inflate(body, zlib.MAX_WBITS, multi=False)
+        raise ValueError(f"unsupported Content-Encoding {encoding!r}")
+    except _HTTPError:
+        raise
+    except Exception as exc:
+        raise _HTTPError(500, "InternalFailure", f"Cannot decode the request body: {exc}") from exc
+
+
 class _Handler(BaseHTTPRequestHandler):
     sim: SimServer
     protocol_version = "HTTP/1.1"
@@ -322,7 +425,7 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     # -- reading --------------------------------------------------------------------------
-    def _read_raw(self) -> bytes:
+    def _read_raw(self, limit: int = MAX_REQUEST_BYTES) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks, total = [], 0
             while True:
@@ -332,57 +435,37 @@ class _Handler(BaseHTTPRequestHandler):
                         pass
                     break
                 total += size
-                if total > MAX_REQUEST_BYTES:
+                if total > limit:
                     self.close_connection = True
-                    raise _HTTPError(413, "RequestEntityTooLarge", "Request body exceeds the 16 MB limit")
+                    raise _HTTPError(413, "RequestEntityTooLarge", f"Request body exceeds the {_size(limit)} limit")
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
             return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
+        if length > limit:
             self.close_connection = True
-            raise _HTTPError(413, "RequestEntityTooLarge", "Request body exceeds the 16 MB limit")
+            raise _HTTPError(413, "RequestEntityTooLarge", f"Request body exceeds the {_size(limit)} limit")
         return self.rfile.read(length) if length else b""
 
     def _read_body(self) -> bytes:
         body = self._read_raw()
-        encoding = (self.headers.get("Content-Encoding") or "").strip().lower()
-        if encoding in ("", "identity"):
-            return body
-        try:
-            if encoding == "gzip":
-                out = self._inflate(body, 16 + zlib.MAX_WBITS, multi=True)
-            elif encoding == "deflate":
-                out = self._inflate(body, zlib.MAX_WBITS, multi=False)
-            else:
-                raise ValueError(f"unsupported Content-Encoding {encoding!r}")
-        except _HTTPError:
-            raise
-        except Exception as exc:  # AWS answers a body it cannot decode with a 500
-            raise _HTTPError(500, "InternalFailure", f"Cannot decode the request body: {exc}") from exc
-        return out
-
-    @staticmethod
-    def _inflate(data: bytes, wbits: int, *, multi: bool) -> bytes:
-        if not data:
-            raise ValueError("empty compressed body")
-        out: list[bytes] = []
-        total = 0
-        while data:
-            d = zlib.decompressobj(wbits)
-            chunk = d.decompress(data, MAX_REQUEST_BYTES + 1 - total)
-            total += len(chunk)
-            if total > MAX_REQUEST_BYTES or d.unconsumed_tail:
-                raise _HTTPError(413, "RequestEntityTooLarge", "Decompressed request exceeds the 16 MB limit")
-            if not d.eof:
-                raise ValueError("truncated compressed body")
-            out.append(chunk)
-            data = d.unused_data
-            if data and not multi:
-                raise ValueError("trailing data after the compressed body")
-        return b"".join(out)
+        return _inflate_body(body, (self.headers.get("Content-Encoding") or "").strip().lower())
 
     # -- writing --------------------------------------------------------------------------
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (S3 uploads): the interim answer must leave at once, before
+        the client sends the body; the buffered ``wfile`` would hold it back."""
+        self.send_response_only(100)
+        self.end_headers()
+        self.wfile.flush()
+        return True
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the Cloud's virtual time (responses stay reproducible)."""
+        if timestamp is not None:  # pragma: no cover - the stdlib passes none when answering
+            return super().date_time_string(timestamp)
+        return email.utils.formatdate(self.sim.cloud.time(), usegmt=True)
+
     def _cors(self, headers: dict[str, str], preflight: bool = False) -> None:
         if self.headers.get("Origin") is None:
             return
@@ -393,8 +476,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Access-Control-Allow-Methods"] = self.headers.get("Access-Control-Request-Method") or "POST"
             headers["Access-Control-Allow-Headers"] = self.headers.get("Access-Control-Request-Headers") or "*"
 
-    def _send(self, status: int, headers: dict[str, str], body: bytes, *, preflight: bool = False) -> None:
-        if len(body) > COMPRESSION_THRESHOLD:
+    def _send(self, status: int, headers: dict[str, str], body: bytes, *, preflight: bool = False,
+              compress: bool = True) -> None:
+        if compress and len(body) > COMPRESSION_THRESHOLD:
             coding = negotiate_encoding(self.headers.get("Accept-Encoding"))
             if coding == "gzip":
                 body = gzip.compress(body, compresslevel=6)
@@ -405,10 +489,21 @@ class _Handler(BaseHTTPRequestHandler):
         if "x-amz-crc32" in headers:  # DynamoDB's checksum covers the (compressed) wire bytes
             headers["x-amz-crc32"] = str(zlib.crc32(body) & 0xFFFFFFFF)
         self._cors(headers, preflight)
-        self.send_response(status)
+        # A HEAD answer keeps the Content-Length its GET would have (S3's HeadObject says it).
+        length = str(len(body))
+        for k in [k for k in headers if k.lower() == "content-length"]:
+            given = headers.pop(k)
+            if self.command == "HEAD":
+                length = given
+        date = next((v for k, v in headers.items() if k.lower() == "date"), None)
+        self.log_request(status)
+        self.send_response_only(status)
+        self.send_header("Server", self.version_string())
+        if date is None:
+            self.send_header("Date", self.date_time_string())
         for k, v in headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", length)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -423,23 +518,74 @@ class _Handler(BaseHTTPRequestHandler):
                    encode_response({"__type": CORAL + code, "message": message}))
 
     # -- methods --------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 - stdlib's name
-        path = self.path.split("?")[0]
-        if path == "/_sim/clock":
-            self._json(200, self.sim.clock_state())
-        elif path == "/":
+    def _signed(self) -> bool:
+        return bool(self.headers.get("Authorization")) or "X-Amz-Credential=" in self.path
+
+    def _request(self) -> None:
+        """Every method but OPTIONS: the simulator's own endpoints, the hand-written JSON path,
+        or the model-driven protocols."""
+        path, _, query = self.path.partition("?")
+        if len(path) > MAX_PATH:
+            self._read_discard()
+            self._error(400, "BadRequest", "Request URI too long")
+            return
+        if path.startswith("/_sim/") or path == "/_sim":
+            self._simulator(path)
+            return
+        target = self.headers.get("X-Amz-Target") or ""
+        legacy = self.command == "POST" and path == "/" and (
+            target.partition(".")[0] in TARGETS
+            or not (target or self._signed() or self.headers.get("Smithy-Protocol")
+                    or (self.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded")))
+        if legacy:  # the hand-written AWS JSON path (no botocore needed)
+            try:
+                body = self._read_body()
+            except _HTTPError as exc:
+                self._error(exc.status, exc.code, str(exc))
+                return
+            except (OSError, ValueError) as exc:
+                self._error(400, "SerializationException", f"Cannot read the request body: {exc}")
+                return
+            status, headers, payload = self.sim.handle_aws(target, body)
+            self._send(status, headers, payload)
+            return
+        if self.command in ("GET", "HEAD") and path == "/" and not self._signed():
             # DynamoDB's health check answers with the host it was reached at.
             host = self.headers.get("Host") or f"dynamodb.{self.sim.cloud.region}.amazonaws.com"
             self._send(200, {"Content-Type": "text/plain"}, f"healthy: {host}".encode())
-        else:
-            self._error(404, "UnknownOperationException", f"No such path: {path}")
+            return
+        try:
+            raw = self._read_raw(MAX_ROUTED_REQUEST_BYTES)
+        except _HTTPError as exc:
+            self._send(*_json_error(exc.status, exc.code, str(exc)))
+            return
+        except (OSError, ValueError) as exc:
+            self._send(*_json_error(400, "SerializationException", f"Cannot read the request body: {exc}"))
+            return
+        from .protocols.base import HttpRequest
 
-    do_HEAD = do_GET
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        request = HttpRequest(self.command, path, query, headers, raw)
+        status, out_headers, payload = self.sim.handle_routed(
+            request, (self.headers.get("Content-Encoding") or "").strip().lower())
+        content_type = next((v for k, v in out_headers.items() if k.lower() == "content-type"), "")
+        self._send(status, out_headers, payload, compress=content_type.startswith("application/x-amz-json"))
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - a CORS pre-flight request
-        self._send(200, {"Content-Type": "text/plain"}, b"", preflight=True)
+    def _read_discard(self) -> None:
+        try:
+            self._read_raw()
+        except (_HTTPError, OSError, ValueError):
+            self.close_connection = True
 
-    def do_POST(self) -> None:  # noqa: N802
+    def _simulator(self, path: str) -> None:
+        if self.command == "GET" and path == "/_sim/clock":
+            self._read_discard()
+            self._json(200, self.sim.clock_state())
+            return
+        if self.command != "POST":
+            self._read_discard()
+            self._json(404, {"message": f"unknown simulator endpoint {self.command} {path}"})
+            return
         try:
             body = self._read_body()
         except _HTTPError as exc:
@@ -448,18 +594,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError) as exc:
             self._error(400, "SerializationException", f"Cannot read the request body: {exc}")
             return
-        path = self.path.split("?")[0]
-        if len(path) > MAX_PATH:
-            self._error(400, "BadRequest", "Request URI too long")
-            return
-        if path.startswith("/_sim/"):
-            self._sim_endpoint(path, body)
-            return
-        if path != "/":
-            self._error(404, "UnknownOperationException", f"No such path: {path}")
-            return
-        status, headers, payload = self.sim.handle_aws(self.headers.get("X-Amz-Target") or "", body)
-        self._send(status, headers, payload)
+        self._sim_endpoint(path, body)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = _request
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - a CORS pre-flight request
+        self._read_discard()
+        self._send(200, {"Content-Type": "text/plain"}, b"", preflight=True)
 
     def _sim_endpoint(self, path: str, body: bytes) -> None:
         try:
