@@ -16,12 +16,23 @@ from typing import TYPE_CHECKING, Any
 from ..kernel.service import operation
 from .errors import GroupExistsException, InvalidParameterException, ResourceNotFoundException
 from .pools import Group, UserPool
+from .pools_api import page
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
     from .pools import User
 
 _GROUP = re.compile(r"[^\s]+")
+
+
+def _listing(key: str, items: list[Any], request: dict[str, Any]) -> dict[str, Any]:
+    """ListGroups, AdminListGroupsForUser, ListUsersInGroup: pages of ``Limit`` (0..60, 60 by
+    default) resumed from ``NextToken``."""
+    chunk, token = page(items, request, "Limit", "NextToken")
+    out: dict[str, Any] = {key: [x.shape() for x in chunk]}
+    if token is not None:
+        out["NextToken"] = token
+    return out
 
 
 class GroupOps:
@@ -70,7 +81,7 @@ class GroupOps:
     @operation("ListGroups")
     def list_groups(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
-        return {"Groups": [g.shape() for _, g in sorted(pool.groups.items())]}
+        return _listing("Groups", [g for _, g in sorted(pool.groups.items())], request)
 
     @operation("UpdateGroup")
     def update_group(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -117,11 +128,11 @@ class GroupOps:
     def admin_list_groups_for_user(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         user = self._user(pool, request.get("Username"))
-        return {"Groups": [g.shape() for g in self._groups_of(pool, user)]}
+        return _listing("Groups", self._groups_of(pool, user), request)
 
     @operation("ListUsersInGroup")
     def list_users_in_group(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
         group = self._group(pool, request.get("GroupName"))
         users = [pool.users[pool.key(u)] for u in group.members if pool.key(u) in pool.users]
-        return {"Users": [u.shape() for u in users]}
+        return _listing("Users", users, request)

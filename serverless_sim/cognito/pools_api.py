@@ -40,6 +40,28 @@ def _validation(value: Any, member: str, constraint: str) -> AWSError:
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}")
 
 
+def page(items: list[Any], request: dict[str, Any], limit_key: str, token_key: str, *,
+         low: int = 0) -> tuple[list[Any], str | None]:
+    """One page of ``items`` (already in the service's order) for a Cognito list operation:
+    the page size is ``request[limit_key]`` (``low``..60; 60 when absent, and when 0 for the
+    operations whose minimum is 0), the position ``request[token_key]`` (the token a previous
+    page returned). Returns (page, next token or None when this is the last page)."""
+    limit = request.get(limit_key)
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not low <= limit <= 60):
+        bound = (f"Member must have value greater than or equal to {low}" if isinstance(limit, int) and limit < low
+                 else "Member must have value less than or equal to 60")
+        raise _validation(limit, limit_key[0].lower() + limit_key[1:], bound)
+    size = limit or 60
+    token = request.get(token_key)
+    start = 0
+    if token is not None:
+        if not isinstance(token, str) or not token.isdigit() or int(token) > len(items):
+            raise InvalidParameterException("Invalid pagination token.")  # (an opaque token in AWS)
+        start = int(token)
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
 def _schema_entry(name: str, dtype: str, required: bool = False, mutable: bool = True,
                   developer_only: bool = False) -> dict[str, Any]:
     entry: dict[str, Any] = {"Name": name, "AttributeDataType": dtype, "DeveloperOnlyAttribute": developer_only,
@@ -336,9 +358,12 @@ class PoolOps:
     @operation("ListUserPoolClients")
     def list_user_pool_clients(self, request: dict[str, Any]) -> dict[str, Any]:
         pool = self._pool(request.get("UserPoolId"))
-        items = [{"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name}
-                 for c in pool.clients.values()]
-        return {"UserPoolClients": items}
+        chunk, token = page(list(pool.clients.values()), request, "MaxResults", "NextToken", low=1)
+        out: dict[str, Any] = {"UserPoolClients": [
+            {"ClientId": c.client_id, "UserPoolId": pool.pool_id, "ClientName": c.name} for c in chunk]}
+        if token is not None:
+            out["NextToken"] = token
+        return out
 
     @operation("DeleteUserPoolClient")
     def delete_user_pool_client(self, request: dict[str, Any]) -> dict[str, Any]:

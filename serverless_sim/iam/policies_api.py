@@ -181,7 +181,8 @@ class PolicyOps:
                             if reason in (EXPLICIT_IDENTITY, EXPLICIT_BOUNDARY, EXPLICIT_SESSION) else "implicitDeny")
                 results.append({"EvalActionName": action, "EvalResourceName": res, "EvalDecision": decision,
                                 "MatchedStatements": [], "MissingContextValues": []})
-        return {"EvaluationResults": results, "IsTruncated": False}
+        # Pages of MaxItems (100 by default) resumed from Marker, as every IAM list operation.
+        return page(results, request, "EvaluationResults")
 
     @operation("SimulateCustomPolicy")
     def simulate_custom_policy(self, request: dict[str, Any]) -> dict[str, Any]:
