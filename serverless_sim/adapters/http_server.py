@@ -271,6 +271,7 @@ class SimServer:
                     return response.status, response.headers, response.body
                 if raw_encoding not in ("", "identity") and route.service != "s3":
                     try:
+                        request.raw_body = request.body
                         request.body = _inflate_body(request.body, raw_encoding)
                     except _HTTPError as exc:
                         response = router.error_response(cloud, route.protocol, exc.status, exc.code, str(exc))

@@ -440,8 +440,6 @@ def test_bridge_matches_http_endpoint():
         [r["ResponseMetadata"]["HTTPStatusCode"] for _, _, r in over_http]
 
 
-@pytest.mark.xfail(strict=False, reason="http_server: calls are answered as the account root whatever "
-                   "credentials sign them (the bridge maps temporary credentials to their session)")
 def test_http_endpoint_knows_the_caller():
     bridged, over_http = compare_bridge_http(lambda factory: scenario(_quoting(factory)))
     who = [r for s, op, r in strip_metadata(over_http) if op == "GetCallerIdentity"]

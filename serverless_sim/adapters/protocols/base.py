@@ -15,6 +15,7 @@ it only for the services outside its hand-written JSON path (DynamoDB, Streams, 
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import functools
 import re
@@ -46,6 +47,8 @@ class HttpRequest:
     query: str
     headers: Mapping[str, str]
     body: bytes
+    #: The body exactly as received when the server inflated it (gzip): what SigV4 signed.
+    raw_body: bytes | None = None
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
@@ -96,14 +99,34 @@ def http_date(cloud: "Cloud") -> str:
     return email.utils.formatdate(cloud.time(), usegmt=True)
 
 
+#: The request being answered (set by the router around a protocol module's ``handle``), so
+#: :func:`call` can run it as whoever signed it.
+CURRENT_REQUEST: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "serverless_sim_current_request", default=None)
+
+
 def call(cloud: "Cloud", service_name: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     """Run one operation of a simulated service as the boto3 bridge does; returns the parsed
-    result or raises :class:`AWSError`. Records the call in the Cloud's trace."""
+    result or raises :class:`AWSError`. Records the call in the Cloud's trace.
+
+    A request signed with credentials the Cloud issued (or any, when it enforces IAM) runs as
+    their principal, authorized by IAM (:mod:`.sigv4`); others run trusted."""
     if service_name not in SERVICES:  # pragma: no cover - the router checks first
         raise KeyError(service_name)
     service = cloud.service(service_name)
+    request = CURRENT_REQUEST.get()
     try:
-        result = service.dispatch(operation, params)
+        creds = None
+        if request is not None:
+            from .sigv4 import verified_credentials
+
+            creds = verified_credentials(cloud, request)
+        if creds is None and not getattr(cloud, "enforce_iam", False):
+            result = service.dispatch(operation, params)
+        else:
+            from ...iam.enforce import dispatch_as
+
+            result = dispatch_as(cloud, service, operation, params, creds)
     except AWSError as err:
         cloud.trace.record(service_name, "api_call", operation=operation, error=err.code)
         raise

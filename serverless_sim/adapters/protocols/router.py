@@ -38,7 +38,7 @@ import attrs
 
 from ...services import SERVICES
 from . import cbor_codec
-from .base import HttpRequest, HttpResponse, service_model, signing_name
+from .base import CURRENT_REQUEST, HttpRequest, HttpResponse, service_model, signing_name
 
 if TYPE_CHECKING:
     from ...cloud import Cloud
@@ -247,5 +247,9 @@ def dispatch(cloud: "Cloud", request: HttpRequest, route: Route | None = None) -
         return error_response(cloud, route.protocol, 501, "NotImplemented",
                               f"serverless_sim's HTTP endpoint does not serve the {route.protocol} protocol "
                               f"({route.service}) yet; use the boto3 bridge (cloud.boto3_session())")
-    response: HttpResponse = handle(cloud, service_model(route.service), request)
+    token = CURRENT_REQUEST.set(request)
+    try:
+        response: HttpResponse = handle(cloud, service_model(route.service), request)
+    finally:
+        CURRENT_REQUEST.reset(token)
     return response
