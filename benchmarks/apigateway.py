@@ -3,12 +3,19 @@
 Method: an HTTP API (payload 2.0, ``$default`` stage) with N routes ``GET /r{i}/items/{id}``
 (plus ``ANY /{proxy+}``) in front of one Lambda function (a plain callable returning a proxy
 response, constant 1 ms duration, warm after the first request); requests spread over the routes
-from user code (blocking: the clock advances to each response). The Cloud keeps no trace records,
+from user code (blocking: the clock advances to each response); "submit req/s" sends the same
+requests without waiting (``submit``, the path workloads use: 50 per 10 simulated ms). The Cloud keeps no trace records,
 Lambda writes no log lines; CloudWatch metrics stay on. "routing share" is the time of
 ``Router.match`` alone over the same paths divided by the time per request. N = 2,000 exceeds
 AWS's 300-route quota: the benchmark lifts the simulator's check to show routing cost is flat.
 
-    python benchmarks/apigateway.py [--requests 50000]
+The Lambda reference line goes through ``Lambda.start_at`` (the public entry point the gateway
+calls); the request pipeline is callbacks over a plain ``Exchange`` object (no generators).
+
+    python benchmarks/apigateway.py [--requests 50000] [--no-percentiles]
+
+``--no-percentiles`` records the gateway's Latency / IntegrationLatency as statistic sets
+(``GatewayConfig.latency_percentiles = False``: constant memory, no percentiles).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import os
 import sys
 import time
+from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "apigateway"))
 
@@ -26,18 +34,22 @@ from serverless_sim import Cloud  # noqa: E402
 from serverless_sim.apigateway import limits  # noqa: E402
 
 
-def build(n_routes: int) -> tuple[Cloud, object, str, list[str]]:
+PERCENTILES = True
+
+
+def build(n_routes: int) -> tuple[Cloud, Any, str, list[str]]:
     apigw_helpers.register()
     limits.HTTP_ROUTES_MAX = max(limits.HTTP_ROUTES_MAX, n_routes + 1)
     cloud = Cloud(seed=1, trace="none")
-    lam = cloud.service("lambda")
+    lam: Any = cloud.service("lambda")
     lam.config.logging = False
     lam.config.trace_invocations = False
     lam.config.duration_percentiles = False
     lam.create_function_from_callable("noop", lambda e, c: {"statusCode": 200, "body": "ok"}, duration=0.001,
                                       virtual_time=False)
-    gw = cloud.service("apigateway")
+    gw: Any = cloud.service("apigateway")
     gw.gateway.config.trace_requests = False
+    gw.gateway.config.latency_percentiles = PERCENTILES
     routes = {f"GET /r{i}/items/{{id}}": "noop" for i in range(n_routes)}
     routes["ANY /{proxy+}"] = "noop"
     api = gw.create_http_api("bench", routes)
@@ -64,15 +76,34 @@ def measure(n_routes: int, n_requests: int) -> dict[str, float]:
             "match_us": route_wall / n_requests * 1e6, "routing_share": route_wall / wall}
 
 
+def measure_submit(n_routes: int, n_requests: int) -> float:
+    """The non-blocking path workloads use (``submit``: each wait is a kernel event), 50 requests
+    per 10 ms of simulated time."""
+    cloud, gw, api, paths = build(n_routes)
+    submit = gw.submit
+    advance = cloud.advance
+    submit(api, "GET", paths[0])
+    advance(0.01)
+    t = time.perf_counter()
+    for i in range(n_requests):
+        submit(api, "GET", paths[i % 1000])
+        if i % 50 == 49:
+            advance(0.01)
+    advance(0.01)
+    return n_requests / (time.perf_counter() - t)
+
+
 def lambda_only(n_requests: int) -> float:
-    """The Lambda invoke path alone (same function), for reference."""
+    """The Lambda invoke path alone (same function, through ``Lambda.start_at``, the entry point
+    the gateway uses), for reference."""
     cloud, gw, api, paths = build(10)
-    lam = cloud.service("lambda")
-    version, resource = lam._resolve("noop", None)
+    lam: Any = cloud.service("lambda")
+    start_at = lam.start_at
+    run_until_us = cloud.scheduler.run_until_us
     t = time.perf_counter()
     for _ in range(n_requests):
-        inv = lam._start(version, resource, {})
-        cloud.scheduler.run_until_us(inv.end_us)
+        inv = start_at("noop", None, {}, cloud.now_us)
+        run_until_us(inv.end_us)
     return n_requests / (time.perf_counter() - t)
 
 
@@ -80,7 +111,7 @@ def gateway_only(n_requests: int) -> float:
     """The gateway alone: a REST API with 200 resources and MOCK integrations (no Lambda)."""
     apigw_helpers.register()
     cloud = Cloud(seed=1, trace="none")
-    gw = cloud.service("apigateway")
+    gw: Any = cloud.service("apigateway")
     gw.gateway.config.trace_requests = False
     c = cloud.client("apigateway")
     api = c.create_rest_api(name="mock", endpointConfiguration={"types": ["REGIONAL"]})["id"]
@@ -104,14 +135,25 @@ def gateway_only(n_requests: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=50_000)
+    ap.add_argument("--no-percentiles", action="store_true",
+                    help="gateway latency metrics as statistic sets (constant memory)")
     args = ap.parse_args()
+    global PERCENTILES
+    PERCENTILES = not args.no_percentiles
+    try:
+        with open("/proc/loadavg") as f:
+            print(f"load average (1 min): {f.read().split()[0]}")
+    except OSError:
+        pass
     print(f"Lambda invoke path alone: {lambda_only(args.requests):,.0f} invocations/s")
     print(f"Gateway alone (REST, 200 resources, MOCK): {gateway_only(args.requests):,.0f} requests/s")
-    print(f"{'routes':>6} {'requests/s':>11} {'us/request':>11} {'match us':>9} {'routing share':>14}")
+    print(f"{'routes':>6} {'requests/s':>11} {'us/request':>11} {'match us':>9} {'routing share':>14} "
+          f"{'submit req/s':>13}")
     for n in (10, 200, 2000):
         m = measure(n, args.requests)
+        s = measure_submit(n, args.requests)
         print(f"{m['routes']:>6} {m['rps']:>11,.0f} {m['us_per_request']:>11.1f} {m['match_us']:>9.2f} "
-              f"{m['routing_share']:>13.1%}")
+              f"{m['routing_share']:>13.1%} {s:>13,.0f}")
 
 
 if __name__ == "__main__":

@@ -52,9 +52,68 @@ def check_stage_variables(variables: Any) -> dict[str, str]:
     return dict(variables)
 
 
+#: REST API (v1) list operations: ``limit`` per page, 25 when absent, at most 500
+#: (https://docs.aws.amazon.com/apigateway/latest/api/API_GetRestApis.html).
+V1_PAGE_DEFAULT = 25
+V1_PAGE_MAX = 500
+
+
+def page_v1(items: list[Any], request: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """One page of a REST API (v1) list operation: ``items`` already in the service's order, the
+    page size ``request["limit"]`` (1..500, 25 when absent), the position ``request["position"]``
+    (the ``position`` a previous page returned). Returns (page, next position or None when this
+    is the last page). Positions are opaque to callers (an offset here). O(page)."""
+    limit = request.get("limit")
+    if limit is None:
+        size = V1_PAGE_DEFAULT
+    elif isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= V1_PAGE_MAX:
+        raise BadRequestException(f"Invalid limit: {limit!r}. The limit must be between 1 and {V1_PAGE_MAX}")
+    else:
+        size = limit
+    start = _position(request.get("position"), len(items))
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def listed_v1(items: list[dict[str, Any]], position: str | None) -> dict[str, Any]:
+    """A v1 collection page: ``items``, and ``position`` when more follow."""
+    out: dict[str, Any] = {"items": items}
+    if position is not None:
+        out["position"] = position
+    return out
+
+
+def page_v2(items: list[Any], request: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """One page of an HTTP/WebSocket API (v2) list operation: ``request["MaxResults"]`` (a
+    string of digits in this API; every item when absent), ``request["NextToken"]`` (the token a
+    previous page returned). Returns (page, NextToken or None). O(page)."""
+    mr = request.get("MaxResults")
+    if mr is None:
+        size = len(items)
+    else:
+        text = str(mr)
+        if not text.isdigit() or int(text) < 1:
+            raise BadRequestException(f"Invalid MaxResults: {mr!r}. MaxResults must be a positive integer")
+        size = int(text)
+    start = _position(request.get("NextToken"), len(items))
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def _position(token: Any, n: int) -> int:
+    if token is None or token == "":
+        return 0
+    if not isinstance(token, str) or not token.isdigit() or int(token) > n:
+        raise BadRequestException("Invalid pagination token")
+    return int(token)
+
+
 def unescape_patch_path(path: str) -> str:
     """JSON-Pointer escapes of PATCH paths: ``~1`` is ``/``, ``~0`` is ``~``."""
     return path.replace("~1", "/").replace("~0", "~")
 
 
-__all__ = ["check_stage_variables", "dt", "new_id", "required", "unescape_patch_path"]
+__all__ = [
+    "V1_PAGE_DEFAULT", "V1_PAGE_MAX", "check_stage_variables", "dt", "listed_v1", "new_id", "page_v1",
+    "page_v2", "required", "unescape_patch_path",
+]

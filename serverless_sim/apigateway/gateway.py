@@ -18,8 +18,14 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics
 https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html), the access
 log line, and a trace record (``apigateway/request``).
 
-Time: the pipeline is a generator that yields the instants it waits for (the authorizer's and the
-integration's completion, or the timeout); see :mod:`.integration` for how callers wait.
+Time: a request in flight is a plain object (:class:`Exchange`) moved along by callbacks. A step
+of the pipeline either returns the result (a :class:`~.responses.Response`) or ``WAIT`` after
+setting ``ex.wait_t`` (the instant it waits for: an authorizer's or the integration's completion,
+or the timeout) and ``ex.next`` (a bound method: the step to run then). How the caller waits is
+the driver's business (:meth:`Gateway._blocking` for ``request``: the clock advances from user
+code, a handler's clock advances inside a handler, nothing waits inside a simulation event;
+:meth:`Gateway._nonblocking` for ``submit``: each wait is one kernel event). Nothing in flight
+is a generator, so a Cloud forks (``cloud.fork()``) with requests in flight.
 Latency = the integration's latency plus the authorizer's plus ``GatewayConfig.overhead_ms``
 (AWS's own overhead: 0 by default).
 """
@@ -28,7 +34,7 @@ from __future__ import annotations
 
 import json
 from base64 import b64encode as _b64encode
-from typing import TYPE_CHECKING, Any, Callable, Generator
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -45,7 +51,8 @@ from .events import (
     DEFAULT_SOURCE_IP, IncomingRequest, RequestTime, http_v1_event, http_v2_event, rest_event,
     rest_request_context,
 )
-from .integration import FunctionMissing, drive_blocking, drive_nonblocking, start_invocation
+from ..awslambda import current_run
+from .integration import _TARGETS, WAIT, FunctionMissing, start_invocation
 from .jwt import JwtError, claims_for_event, token_scopes, validate
 from .responses import (
     AUTHORIZER_CONFIGURATION_ERROR, AUTHORIZER_FAILURE, EXPLICIT_DENY, HTTP_FORBIDDEN, HTTP_INTERNAL,
@@ -63,7 +70,6 @@ if TYPE_CHECKING:
     from .rest import MethodTarget, RestApi, RestStage
 
 NAMESPACE = "AWS/ApiGateway"
-Flow = Generator[int, None, Any]
 
 
 @attrs.define
@@ -101,13 +107,16 @@ class StageMetrics:
     """The metric series of one stage, with the current minute's buckets kept at hand so that a
     request costs a few additions (the same aggregates ``MetricSeries.add_statistic_set`` keeps)."""
 
-    __slots__ = ("series", "raw", "minute", "buckets")
+    __slots__ = ("series", "raw", "minute", "buckets", "lat_values", "ilat_values")
 
     def __init__(self, series: tuple[Any, ...], raw: bool) -> None:
         self.series = series
         self.raw = raw
         self.minute = -1
         self.buckets: list[Any] = []
+        # the current buckets' raw-value arrays, fetched on the first raw value of the minute
+        self.lat_values: Any = None
+        self.ilat_values: Any = None
 
     def _roll(self, t: int) -> None:
         from ..kernel.metrics import _Bucket
@@ -122,21 +131,60 @@ class StageMetrics:
                 b = s.buckets[start] = _Bucket()
             out.append(b)
         self.buckets = out
+        self.lat_values = self.ilat_values = None
 
     def record(self, t: int, status: int, latency_ms: float, integ_ms: float | None, hit: bool | None) -> None:
         if t - t % 60_000_000 != self.minute:
             self._roll(t)
         count, e4, e5, lat, ilat, hb, mb = self.buckets
-        _one(count, 1.0)
-        _one(e4, 1.0 if 400 <= status < 500 else 0.0)
-        _one(e5, 1.0 if status >= 500 else 0.0)
-        _one(lat, latency_ms)
-        if self.raw:
-            lat.values.append(latency_ms)
+        # Count, 4xx, 5xx: one sample each (1.0 or 0.0), inlined
+        count.count += 1
+        count.total += 1.0
+        if count.maximum < 1.0:
+            count.maximum = 1.0
+        if count.minimum > 1.0:
+            count.minimum = 1.0
+        if 400 <= status < 500:
+            _one(e4, 1.0)
+            _one(e5, 0.0)
+        elif status >= 500:
+            _one(e4, 0.0)
+            _one(e5, 1.0)
+        else:
+            e4.count += 1
+            if e4.maximum < 0.0:
+                e4.maximum = 0.0
+            if e4.minimum > 0.0:
+                e4.minimum = 0.0
+            e5.count += 1
+            if e5.maximum < 0.0:
+                e5.maximum = 0.0
+            if e5.minimum > 0.0:
+                e5.minimum = 0.0
+        lat.count += 1
+        lat.total += latency_ms
+        if latency_ms < lat.minimum:
+            lat.minimum = latency_ms
+        if latency_ms > lat.maximum:
+            lat.maximum = latency_ms
+        raw = self.raw
+        if raw:
+            lv = self.lat_values
+            if lv is None:
+                lv = self.lat_values = lat.values
+            lv.append(latency_ms)
         if integ_ms is not None:
-            _one(ilat, integ_ms)
-            if self.raw:
-                ilat.values.append(integ_ms)
+            ilat.count += 1
+            ilat.total += integ_ms
+            if integ_ms < ilat.minimum:
+                ilat.minimum = integ_ms
+            if integ_ms > ilat.maximum:
+                ilat.maximum = integ_ms
+            if raw:
+                iv = self.ilat_values
+                if iv is None:
+                    iv = self.ilat_values = ilat.values
+                iv.append(integ_ms)
         if hit is not None and hb is not None:
             _one(hb, 1.0 if hit else 0.0)
             _one(mb, 0.0 if hit else 1.0)
@@ -152,11 +200,41 @@ def _one(b: Any, v: float) -> None:
 
 
 class Exchange:
-    """One request in flight."""
+    """One request in flight: plain data and bound methods (copyable by ``cloud.fork()``).
+
+    ``t`` is the request's own instant (it runs ahead of the clock while the caller waits),
+    ``wait_t`` / ``next`` the pending wait and the step after it, ``istatus`` / ``ivalue`` the
+    outcome of the last Lambda call (``ok``, ``error``, ``timeout``, ``throttled``,
+    ``missing``); the other slots carry the pipeline's state across waits. Only the slots every
+    request reads are set here; the others are written by the step that needs them before any
+    read (the drivers set ``wait_t`` / ``on_done``, ``_rest`` the authorization slots, ``_invoke``
+    the outcome, ...)."""
 
     __slots__ = ("req", "api", "stage", "rt", "t", "t0", "request_id", "route_key", "resource_path",
                  "integ_us", "integ_status", "auth_us", "principal", "api_key_id", "error_message",
-                 "response_type", "is_rest", "cacheable")
+                 "response_type", "is_rest", "cacheable", "wait_t", "next", "on_done", "istatus",
+                 "ivalue", "istart", "ext_id", "target", "params", "auth", "actx", "arn", "cache",
+                 "cache_key", "ttl", "aux", "conn", "client")
+
+    if TYPE_CHECKING:  # written before read (see the class docstring)
+        wait_t: int
+        next: Callable[["Exchange"], Any]
+        on_done: Callable[[Any], Any] | None
+        istatus: str
+        ivalue: Any
+        istart: int
+        ext_id: str
+        target: Any
+        params: dict[str, str]
+        auth: AuthResult | None
+        actx: dict[str, Any] | None
+        arn: str
+        cache: StageCache | None
+        cache_key: tuple[Any, ...] | None
+        ttl: int
+        aux: Any
+        conn: Any
+        client: Any
 
     def __init__(self, req: IncomingRequest, t0: int) -> None:
         self.req = req
@@ -197,6 +275,7 @@ class Gateway(WebSocketMixin):
         self._rng = cloud.rng("apigateway/requests")
         self._region = cloud.region
         self._account_id = cloud.account_id
+        self._lambda: Any = None
         #: WebSocket connections by id (see .websocket)
         self.connections: dict[str, Any] = {}
 
@@ -266,17 +345,16 @@ class Gateway(WebSocketMixin):
     def request(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
                 source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None) -> Response:
         """Send a request and wait for the response (the clock advances to it from user code)."""
-        return drive_blocking(  # type: ignore[no-any-return]
-            self.cloud, lambda t0: self._flow(api_id, method, path, headers, body, source_ip, user_agent, t0))
+        ex = self._exchange(api_id, method, path, headers, body, source_ip, user_agent)
+        return self._blocking(ex, self._begin if self.config.overhead_ms else self._dispatch)  # type: ignore[no-any-return]
 
     def submit(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
                source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None,
                on_response: Callable[[Response], Any] | None = None) -> None:
         """Send a request now without waiting; ``on_response(response)`` runs at the response
         instant (for workloads and other simulation events)."""
-        drive_nonblocking(
-            self.cloud, lambda t0: self._flow(api_id, method, path, headers, body, source_ip, user_agent, t0),
-            on_response)
+        ex = self._exchange(api_id, method, path, headers, body, source_ip, user_agent)
+        self._nonblocking(ex, self._begin if self.config.overhead_ms else self._dispatch, on_response)
 
     def request_event(self, api_id: str, method: str, path: str, headers: Any = None, body: Any = None, *,
                       source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None) -> Event:
@@ -286,56 +364,147 @@ class Gateway(WebSocketMixin):
                     on_response=ev.succeed)
         return ev
 
-    def _flow(self, api_id: str, method: str, target: str, headers: Any, body: Any, source_ip: str,
-              user_agent: str | None, t0: int) -> Flow:
+    def _exchange(self, api_id: str, method: str, target: str, headers: Any, body: Any, source_ip: str,
+                  user_agent: str | None) -> Exchange:
         api = self.apis.get(api_id)
         if api is None:
             raise SimError(f"no API {api_id!r} in this Cloud (on AWS the host name would not resolve)")
+        if api.kind == "WEBSOCKET":
+            raise SimError("WebSocket APIs take connections: use connect(api_id, stage)")
         if not isinstance(target, str) or not target.startswith("/"):
             raise SimError(f"the path starts with '/' (and the stage, except for $default): {target!r}")
         raw_path, _, raw_query = target.partition("?")
-        req = IncomingRequest(method.upper(), raw_path, raw_query, headers, body, source_ip, user_agent)
-        ex = Exchange(req, t0)
+        ex = Exchange(IncomingRequest(method.upper(), raw_path, raw_query, headers, body, source_ip, user_agent), 0)
         ex.api = api
-        if self.config.overhead_ms:
+        return ex
+
+    # -- drivers: how the caller waits ---------------------------------------------------------------
+    def _blocking(self, ex: Exchange, first: Callable[[Exchange], Any]) -> Any:
+        """Run a request for a caller that waits, like a real HTTP call.
+
+        From user code the clock advances to the response (events due meanwhile run); from inside a
+        Lambda handler the handler's clock advances; from a simulation event the kernel is not
+        re-entered: the pipeline runs on at later instants and its response is returned at once
+        (use ``request_event`` / ``submit`` in processes)."""
+        run = current_run()
+        if run is not None:
+            ex.t = ex.t0 = ex.wait_t = run.now_us
+            r = first(ex)
+            if r is WAIT:
+                t = ex.wait_t
+                r = ex.next(ex)  # type: ignore[misc]
+                while r is WAIT:
+                    t = ex.wait_t
+                    r = ex.next(ex)  # type: ignore[misc]
+                if t > run.now_us:
+                    run.advance(t - run.now_us)
+            return r
+        cloud = self.cloud
+        clock = cloud.clock
+        ex.t = ex.t0 = ex.wait_t = clock.now_us
+        r = first(ex)
+        if r is WAIT:
+            sched = cloud.scheduler
+            if sched.running:
+                while r is WAIT:
+                    r = ex.next(ex)  # type: ignore[misc]
+            else:
+                while r is WAIT:
+                    if ex.wait_t > clock.now_us:
+                        sched.run_until_us(ex.wait_t)
+                    r = ex.next(ex)  # type: ignore[misc]
+        return r
+
+    def _nonblocking(self, ex: Exchange, first: Callable[[Exchange], Any],
+                     on_done: Callable[[Any], Any] | None) -> None:
+        """Run a request on the kernel: each wait is one scheduled event (:meth:`_resume`);
+        ``on_done(result)`` is called at the response instant (at once if nothing waits)."""
+        now = self.cloud.clock.now_us
+        ex.t = ex.t0 = ex.wait_t = now
+        ex.on_done = on_done
+        r = first(ex)
+        if r is WAIT:
+            w = ex.wait_t
+            self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
+        elif on_done is not None:
+            on_done(r)
+
+    def _resume(self, ex: Exchange) -> None:
+        r = ex.next(ex)  # type: ignore[misc]
+        if r is WAIT:
+            now = self.cloud.clock.now_us
+            w = ex.wait_t
+            self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
+        elif ex.on_done is not None:
+            ex.on_done(r)
+
+    # -- the pipeline's first steps ---------------------------------------------------------------------
+    def _begin(self, ex: Exchange) -> Any:
+        overhead = self.config.overhead_ms
+        if overhead:
             # API Gateway's own latency, before the integration is called
-            ex.t = t0 + round(self.config.overhead_ms * 1000)
-            yield ex.t
-        kind = api.kind
-        if kind == "REST":
-            ex.request_id, ext = self._request_ids(True)
-            return (yield from self._rest(ex, ext))
-        if kind == "HTTP":
-            ex.is_rest = False
-            ex.request_id = self._request_ids(False)[1]
-            return (yield from self._http(ex))
-        raise SimError("WebSocket APIs take connections: use connect(api_id, stage)")
+            ex.t = ex.wait_t = ex.t0 + round(overhead * 1000)
+            ex.next = self._dispatch
+            return WAIT
+        return self._dispatch(ex)
+
+    def _dispatch(self, ex: Exchange) -> Any:
+        if ex.api.kind == "REST":
+            ex.request_id, ex.ext_id = self._request_ids(True)
+            return self._rest(ex)
+        ex.is_rest = False
+        ex.request_id = _b64_id(self._rng.getrandbits(216) >> 128)  # _request_ids(False), one draw
+        return self._http(ex)
 
     # -- Lambda ------------------------------------------------------------------------------------
-    def _invoke(self, ex: Exchange, uri: str, stage_vars: dict[str, str] | None, event: Any,
-                timeout_us: int) -> Generator[int, None, tuple[str, Any]]:
-        """``("ok", result) | ("error", error document) | ("timeout" | "throttled" | "missing", None)``."""
+    def _invoke(self, ex: Exchange, uri: str | None, stage_vars: dict[str, str] | None, event: Any,
+                timeout_us: int, then: Callable[[Exchange], Any]) -> Any:
+        """Call the function ``uri`` names at ``ex.t``; ``then(ex)`` runs when it answers (or at
+        the timeout), with ``ex.istatus`` ``"ok" | "error" | "timeout" | "throttled" | "missing"``
+        and ``ex.ivalue`` the result or error document. A call that cannot start continues at once."""
         t = ex.t
+        lam = self._lambda
+        if lam is None:
+            lam = self._lambda = self.cloud.service("lambda")
         try:
-            inv = start_invocation(self.cloud, uri, stage_vars, event, t)
+            target = _TARGETS.get(uri) if uri is not None and "${" not in uri else None  # type: ignore[arg-type]
+            if target is not None:  # a parsed function ARN seen before (start_invocation, inlined)
+                try:
+                    inv = lam.start_at(target.name, target.qualifier, event, t)
+                except AWSError as exc:
+                    if exc.code == "ResourceNotFoundException":
+                        raise FunctionMissing(uri) from None
+                    raise
+            else:
+                inv = start_invocation(lam, uri, stage_vars, event, t)
         except FunctionMissing:
-            return "missing", None
+            ex.istatus = "missing"
+            ex.ivalue = None
+            return then(ex)
         except AWSError:
-            return "throttled", None
+            ex.istatus = "throttled"
+            ex.ivalue = None
+            return then(ex)
         deadline = t + timeout_us
         end = inv.end_us
         if end > deadline:
-            yield deadline
-            ex.t = deadline
-            return "timeout", None
-        yield end
-        ex.t = end
-        if inv.error is not None:
-            return "error", inv.error
-        return "ok", inv.result
+            ex.t = ex.wait_t = deadline
+            ex.istatus = "timeout"
+            ex.ivalue = None
+        else:
+            ex.t = ex.wait_t = end
+            err = inv.error
+            if err is None:
+                ex.istatus = "ok"
+                ex.ivalue = inv.result
+            else:
+                ex.istatus = "error"
+                ex.ivalue = err
+        ex.next = then
+        return WAIT
 
     # -- REST ----------------------------------------------------------------------------------------
-    def _rest(self, ex: Exchange, ext_id: str) -> Flow:
+    def _rest(self, ex: Exchange) -> Any:
         api: RestApi = ex.api
         req = ex.req
         path = req.full_path
@@ -371,17 +540,15 @@ class Gateway(WebSocketMixin):
         elif not account.take(ex.t):
             return self._finish(ex, gateway_response(REST_THROTTLED))
         # authorization
-        auth: AuthResult | None = None
-        authorizer_ctx: dict[str, Any] | None = None
-        arn = ""
+        ex.target = target
+        ex.params = params
+        ex.auth = ex.actx = None
+        ex.arn = ""
         atype = meth.authorization_type
         if atype != "NONE":
-            arn = method_arn(self._region, self._account_id, api.id, stage.name, req.method, req.path)
+            ex.arn = method_arn(self._region, self._account_id, api.id, stage.name, req.method, req.path)
             if atype == "CUSTOM":
-                outcome = yield from self._rest_authorize(ex, target, params, arn)
-                if isinstance(outcome, Response):
-                    return self._finish(ex, outcome)
-                auth, authorizer_ctx = outcome
+                return self._rest_authorize(ex)
             elif atype == "AWS_IAM":
                 if not req.header("Authorization"):
                     return self._finish(ex, gateway_response(MISSING_AUTH_TOKEN))
@@ -389,7 +556,27 @@ class Gateway(WebSocketMixin):
                 outcome2 = self._cognito(target, req)
                 if isinstance(outcome2, Response):
                     return self._finish(ex, outcome2)
-                authorizer_ctx = outcome2
+                ex.actx = outcome2
+        return self._rest_integrate(ex)
+
+    def _rest_authorized(self, ex: Exchange, outcome: Any) -> Any:
+        if isinstance(outcome, Response):
+            return self._finish(ex, outcome)
+        ex.auth, ex.actx = outcome
+        return self._rest_integrate(ex)
+
+    def _rest_integrate(self, ex: Exchange) -> Any:
+        """API key and usage plan, stage cache, integration."""
+        api: RestApi = ex.api
+        req = ex.req
+        stage: RestStage = ex.stage
+        rt: StageRuntime = ex.rt  # type: ignore[assignment]
+        target: MethodTarget = ex.target
+        params = ex.params
+        meth = target.method
+        key = target.setting_key
+        auth = ex.auth
+        arn = ex.arn
         # API key and usage plan
         api_key_value = None
         if meth.api_key_required:
@@ -399,7 +586,7 @@ class Gateway(WebSocketMixin):
             api_key_value = self.owner.api_keys[ex.api_key_id].value
         # stage cache
         cache_key = None
-        cache = rt.cache
+        cache = ex.cache = rt.cache
         ttl = 0
         if cache is not None and _caching_on(stage, target):
             ttl = stage.setting(key, "cacheTtlInSeconds")
@@ -426,6 +613,8 @@ class Gateway(WebSocketMixin):
                         r.cache_hit = True
                         return self._finish(ex, r)
                 cache.misses += 1
+        ex.cache_key = cache_key
+        ex.ttl = ttl
         # integration
         integ = meth.integration
         if integ is None:  # pragma: no cover - deployments require integrations
@@ -437,48 +626,60 @@ class Gateway(WebSocketMixin):
             ctx = rest_request_context(
                 req, account_id=self._account_id, api_id=api.id, domain=f"{api.id}.execute-api.{self._region}.amazonaws.com",
                 resource_id=target.resource_id, resource_path=target.resource_path, stage=stage.name,
-                request_id=ex.request_id, extended_id=ext_id, time_text=self._time(ex.t0),
-                time_ms=ex.t0 // 1000, authorizer=authorizer_ctx, api_key=api_key_value, api_key_id=ex.api_key_id)
+                request_id=ex.request_id, extended_id=ex.ext_id, time_text=self._time(ex.t0),
+                time_ms=ex.t0 // 1000, authorizer=ex.actx, api_key=api_key_value, api_key_id=ex.api_key_id)
             event = rest_event(req, target.resource_path, params, stage.name, stage.variables, ctx)
-            start = ex.t
-            status, value = yield from self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000)  # type: ignore[arg-type]
-            ex.integ_us = ex.t - start
-            if status == "ok":
-                try:
-                    resp = proxy_response_v1(value)
-                except MalformedResponse:
-                    ex.error_message = "Malformed Lambda proxy response"
-                    resp = gateway_response(REST_BAD_GATEWAY)
-                ex.integ_status = 200
-            elif status == "error":
-                ex.integ_status = 200
-                ex.error_message = "Internal server error"
-                resp = gateway_response(REST_BAD_GATEWAY)
-            elif status == "timeout":
-                ex.error_message = "Endpoint request timed out"
-                resp = gateway_response(REST_TIMEOUT)
-            else:
-                ex.integ_status = 429 if status == "throttled" else None
-                ex.error_message = "Execution failed due to configuration error" if status == "missing" else "Internal server error"
-                resp = gateway_response(REST_INTEGRATION_FAILURE)
+            ex.istart = ex.t
+            return self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000, self._rest_integrated)
         else:
             ex.error_message = f"integration type {integ.type} is not simulated"
             resp = gateway_response(REST_INTEGRATION_FAILURE)
-        if cache_key is not None and cache is not None:
-            cache.put(cache_key, copy_response(resp), ttl, ex.t)
+        return self._rest_respond(ex, resp)
+
+    def _rest_integrated(self, ex: Exchange) -> Any:
+        ex.integ_us = ex.t - ex.istart
+        status = ex.istatus
+        if status == "ok":
+            try:
+                resp = proxy_response_v1(ex.ivalue)
+            except MalformedResponse:
+                ex.error_message = "Malformed Lambda proxy response"
+                resp = gateway_response(REST_BAD_GATEWAY)
+            ex.integ_status = 200
+        elif status == "error":
+            ex.integ_status = 200
+            ex.error_message = "Internal server error"
+            resp = gateway_response(REST_BAD_GATEWAY)
+        elif status == "timeout":
+            ex.error_message = "Endpoint request timed out"
+            resp = gateway_response(REST_TIMEOUT)
+        else:
+            ex.integ_status = 429 if status == "throttled" else None
+            ex.error_message = "Execution failed due to configuration error" if status == "missing" else "Internal server error"
+            resp = gateway_response(REST_INTEGRATION_FAILURE)
+        return self._rest_respond(ex, resp)
+
+    def _rest_respond(self, ex: Exchange, resp: Response) -> Response:
+        cache = ex.cache
+        if ex.cache_key is not None and cache is not None:
+            cache.put(ex.cache_key, copy_response(resp), ex.ttl, ex.t)
         return self._finish(ex, resp)
 
-    def _rest_authorize(self, ex: Exchange, target: "MethodTarget", params: dict[str, str],
-                        arn: str) -> Generator[int, None, Any]:
+    def _rest_authorize(self, ex: Exchange) -> Any:
+        """A Lambda authorizer (TOKEN or REQUEST), through the authorizer cache; continues with
+        :meth:`_rest_authorized` (a Response to refuse, or ``(AuthResult, context)``)."""
+        target: MethodTarget = ex.target
+        params = ex.params
+        arn = ex.arn
         a = target.authorizer
         req = ex.req
         stage = ex.stage
         if a is None:
-            return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
+            return self._rest_authorized(ex, gateway_response(AUTHORIZER_CONFIGURATION_ERROR))
         if a.type == "TOKEN":
             token = req.header(a.sources[0][1]) if a.sources else None
             if not token or not a.token_valid(token):
-                return gateway_response(REST_UNAUTHORIZED)
+                return self._rest_authorized(ex, gateway_response(REST_UNAUTHORIZED))
             cache_key: tuple[Any, ...] = (ex.api.id, stage.name, a.id, token)
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
         else:
@@ -490,7 +691,7 @@ class Gateway(WebSocketMixin):
                     missing = True
                 values.append(v)
             if missing and a.ttl_s > 0:
-                return gateway_response(REST_UNAUTHORIZED)
+                return self._rest_authorized(ex, gateway_response(REST_UNAUTHORIZED))
             cache_key = (ex.api.id, stage.name, a.id, *values)
             ctx = rest_request_context(
                 req, account_id=self._account_id, api_id=ex.api.id,
@@ -502,26 +703,35 @@ class Gateway(WebSocketMixin):
             for k in ("body", "isBase64Encoded"):
                 event.pop(k, None)
         result = self.auth_cache.get(cache_key, ex.t) if a.ttl_s > 0 else None
-        latency = 0
         if result is None:
-            start = ex.t
-            status, value = yield from self._invoke(ex, a.uri, stage.variables, event,  # type: ignore[arg-type]
-                                                    limits.REST_TIMEOUT_MS_DEFAULT * 1000)
-            latency = ex.t - start
-            ex.auth_us += latency
-            if status == "error":
-                if isinstance(value, dict) and value.get("errorMessage") == "Unauthorized":
-                    return gateway_response(REST_UNAUTHORIZED)
-                return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
-            if status != "ok":
-                return gateway_response(AUTHORIZER_FAILURE)
-            try:
-                result = rest_output(value, ex.t, a.ttl_s)
-            except PolicyError:
-                return gateway_response(AUTHORIZER_CONFIGURATION_ERROR)
-            if a.ttl_s > 0:
-                self.auth_cache.put(cache_key, result)
-        decision = result.decide(INVOKE, arn)
+            ex.istart = ex.t
+            ex.aux = cache_key
+            return self._invoke(ex, a.uri, stage.variables, event, limits.REST_TIMEOUT_MS_DEFAULT * 1000,
+                                self._rest_authorizer_answered)
+        return self._rest_authorized(ex, self._rest_decide(ex, result, 0))
+
+    def _rest_authorizer_answered(self, ex: Exchange) -> Any:
+        a = ex.target.authorizer
+        latency = ex.t - ex.istart
+        ex.auth_us += latency
+        status, value = ex.istatus, ex.ivalue
+        if status == "error":
+            if isinstance(value, dict) and value.get("errorMessage") == "Unauthorized":
+                return self._rest_authorized(ex, gateway_response(REST_UNAUTHORIZED))
+            return self._rest_authorized(ex, gateway_response(AUTHORIZER_CONFIGURATION_ERROR))
+        if status != "ok":
+            return self._rest_authorized(ex, gateway_response(AUTHORIZER_FAILURE))
+        try:
+            result = rest_output(value, ex.t, a.ttl_s)
+        except PolicyError:
+            return self._rest_authorized(ex, gateway_response(AUTHORIZER_CONFIGURATION_ERROR))
+        if a.ttl_s > 0:
+            self.auth_cache.put(ex.aux, result)
+        return self._rest_authorized(ex, self._rest_decide(ex, result, latency))
+
+    def _rest_decide(self, ex: Exchange, result: AuthResult, latency: int) -> Any:
+        """The policy's decision for the method: a Response, or ``(result, authorizer context)``."""
+        decision = result.decide(INVOKE, ex.arn)
         ex.principal = result.principal_id
         if decision == "Deny":
             return gateway_response(EXPLICIT_DENY)
@@ -610,7 +820,7 @@ class Gateway(WebSocketMixin):
         return None
 
     # -- HTTP APIs -----------------------------------------------------------------------------------
-    def _http(self, ex: Exchange) -> Flow:
+    def _http(self, ex: Exchange) -> Any:
         api: HttpApi = ex.api
         req = ex.req
         path = req.full_path
@@ -662,6 +872,8 @@ class Gateway(WebSocketMixin):
         elif not account.take(ex.t):
             return self._finish(ex, gateway_response(HTTP_THROTTLED))
         # authorization
+        ex.target = target
+        ex.params = params
         authorizer: dict[str, Any] | None = None
         atype = route.authorization_type
         if atype == "JWT":
@@ -670,34 +882,49 @@ class Gateway(WebSocketMixin):
                 return self._finish(ex, outcome)
             authorizer = outcome
         elif atype == "CUSTOM":
-            outcome2 = yield from self._http_authorize(ex, target, params)
-            if isinstance(outcome2, Response):
-                return self._finish(ex, outcome2)
-            authorizer = outcome2
+            return self._http_authorize(ex)
         elif atype == "AWS_IAM":
             if not req.header("Authorization"):
                 return self._finish(ex, gateway_response(HTTP_FORBIDDEN))
+        return self._http_integrate(ex, authorizer)
+
+    def _http_authorized(self, ex: Exchange, outcome: Any) -> Any:
+        if isinstance(outcome, Response):
+            return self._finish(ex, outcome)
+        return self._http_integrate(ex, outcome)
+
+    def _http_integrate(self, ex: Exchange, authorizer: dict[str, Any] | None) -> Any:
+        target: RouteTarget = ex.target
         integ = target.integration
         if integ is None or integ.type != "AWS_PROXY":
             ex.error_message = "no integration" if integ is None else f"integration type {integ.type} is not simulated"
             return self._finish(ex, gateway_response(HTTP_INTERNAL if integ is not None else HTTP_NOT_FOUND))
+        api = ex.api
+        stage = ex.stage
+        req = ex.req
+        t0 = ex.t0
         domain = f"{api.id}.execute-api.{self._region}.amazonaws.com"
         if integ.payload_format == "2.0":
-            event = http_v2_event(req, route.key, params, stage.name, stage.variables, account_id=self._account_id,
-                                  api_id=api.id, domain=domain, request_id=ex.request_id,
-                                  time_text=self._time(ex.t0), time_ms=ex.t0 // 1000, authorizer=authorizer)
-        else:
-            event = http_v1_event(req, route.key, target.path, params, stage.name, stage.variables,
+            event = http_v2_event(req, target.route.key, ex.params, stage.name, stage.variables,
                                   account_id=self._account_id, api_id=api.id, domain=domain,
-                                  request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                  request_id=ex.request_id, time_text=self._time(t0), time_ms=t0 // 1000,
                                   authorizer=authorizer)
-        start = ex.t
-        status, value = yield from self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000)  # type: ignore[arg-type]
-        ex.integ_us = ex.t - start
+        else:
+            event = http_v1_event(req, target.route.key, target.path, ex.params, stage.name, stage.variables,
+                                  account_id=self._account_id, api_id=api.id, domain=domain,
+                                  request_id=ex.request_id, time_text=self._time(t0), time_ms=t0 // 1000,
+                                  authorizer=authorizer)
+        ex.istart = ex.t
+        return self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000, self._http_integrated)
+
+    def _http_integrated(self, ex: Exchange) -> Any:
+        ex.integ_us = ex.t - ex.istart
+        status = ex.istatus
         if status == "ok":
             ex.integ_status = 200
             try:
-                resp = proxy_response_v2(value) if integ.payload_format == "2.0" else proxy_response_v1(value)
+                resp = (proxy_response_v2(ex.ivalue) if ex.target.integration.payload_format == "2.0"
+                        else proxy_response_v1(ex.ivalue))
             except MalformedResponse:
                 ex.error_message = "Malformed Lambda proxy response"
                 resp = gateway_response(HTTP_INTERNAL)
@@ -707,8 +934,9 @@ class Gateway(WebSocketMixin):
         else:
             ex.error_message = "Internal Server Error"
             resp = gateway_response(HTTP_INTERNAL)
+        cors = ex.api.cors
         if cors:
-            _cors_headers(cors, req, resp)
+            _cors_headers(cors, ex.req, resp)
         return self._finish(ex, resp)
 
     def _jwt(self, ex: Exchange, target: "RouteTarget") -> Response | dict[str, Any]:
@@ -740,62 +968,75 @@ class Gateway(WebSocketMixin):
         ex.principal = claims.get("sub")
         return {"jwt": {"claims": claims_for_event(claims), "scopes": scopes or None}}
 
-    def _http_authorize(self, ex: Exchange, target: "RouteTarget",
-                        params: dict[str, str]) -> Generator[int, None, Any]:
+    def _http_authorize(self, ex: Exchange) -> Any:
+        """A Lambda REQUEST authorizer (payload 1.0 or 2.0, simple or IAM responses), through the
+        authorizer cache; continues with :meth:`_http_authorized` (a Response to refuse, or the
+        event's ``authorizer`` context)."""
+        target: RouteTarget = ex.target
+        params = ex.params
         a = target.authorizer
         req = ex.req
         stage = ex.stage
         api = ex.api
         if a is None:
-            return gateway_response(HTTP_INTERNAL)
+            return self._http_authorized(ex, gateway_response(HTTP_INTERNAL))
         values: list[str | None] = []
         for kind, name in a.sources:
             v = self._identity_value(ex, kind, name, params)
             if not v:
-                return gateway_response(HTTP_UNAUTHORIZED)
+                return self._http_authorized(ex, gateway_response(HTTP_UNAUTHORIZED))
             values.append(v)
         route_arn = method_arn(self._region, self._account_id, api.id, stage.name, req.method, req.path)
         cache_key = (api.id, stage.name, a.id, *values)
         result = self.auth_cache.get(cache_key, ex.t) if a.ttl_s > 0 and values else None
-        if result is None:
-            domain = f"{api.id}.execute-api.{self._region}.amazonaws.com"
-            if a.payload_format == "2.0":
-                base = http_v2_event(req, target.route.key, params, stage.name, stage.variables,
-                                     account_id=self._account_id, api_id=api.id, domain=domain,
-                                     request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
-                                     authorizer=None)
-                event: dict[str, Any] = {"version": "2.0", "type": "REQUEST", "routeArn": route_arn,
-                                         "identitySource": [v for v in values if v is not None]}
-                for k, v in base.items():
-                    if k not in ("version", "body", "isBase64Encoded"):
-                        event[k] = v
-            else:
-                base = http_v1_event(req, target.route.key, target.path, params, stage.name, stage.variables,
-                                     account_id=self._account_id, api_id=api.id, domain=domain,
-                                     request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
-                                     authorizer=None)
-                event = {"version": "1.0", "type": "REQUEST", "methodArn": route_arn,
-                         "identitySource": ",".join(v for v in values if v is not None)}
-                for k, v in base.items():
-                    if k not in ("version", "body", "isBase64Encoded"):
-                        event[k] = v
-            start = ex.t
-            status, value = yield from self._invoke(ex, a.uri, stage.variables, event,  # type: ignore[arg-type]
-                                                    limits.HTTP_AUTHORIZER_TIMEOUT_MS * 1000)
-            ex.auth_us += ex.t - start
-            if status != "ok":
-                return gateway_response(HTTP_INTERNAL)
-            try:
-                result = http_output(value, a.simple, ex.t, a.ttl_s)
-            except PolicyError:
-                return gateway_response(HTTP_INTERNAL)
-            if a.ttl_s > 0 and values:
-                self.auth_cache.put(cache_key, result)
+        if result is not None:
+            return self._http_authorized(ex, self._http_decide(ex, result, route_arn))
+        domain = f"{api.id}.execute-api.{self._region}.amazonaws.com"
+        if a.payload_format == "2.0":
+            base = http_v2_event(req, target.route.key, params, stage.name, stage.variables,
+                                 account_id=self._account_id, api_id=api.id, domain=domain,
+                                 request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                 authorizer=None)
+            event: dict[str, Any] = {"version": "2.0", "type": "REQUEST", "routeArn": route_arn,
+                                     "identitySource": [v for v in values if v is not None]}
+            for k, v in base.items():
+                if k not in ("version", "body", "isBase64Encoded"):
+                    event[k] = v
+        else:
+            base = http_v1_event(req, target.route.key, target.path, params, stage.name, stage.variables,
+                                 account_id=self._account_id, api_id=api.id, domain=domain,
+                                 request_id=ex.request_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000,
+                                 authorizer=None)
+            event = {"version": "1.0", "type": "REQUEST", "methodArn": route_arn,
+                     "identitySource": ",".join(v for v in values if v is not None)}
+            for k, v in base.items():
+                if k not in ("version", "body", "isBase64Encoded"):
+                    event[k] = v
+        ex.istart = ex.t
+        ex.aux = (cache_key, route_arn, bool(values))
+        return self._invoke(ex, a.uri, stage.variables, event, limits.HTTP_AUTHORIZER_TIMEOUT_MS * 1000,
+                            self._http_authorizer_answered)
+
+    def _http_authorizer_answered(self, ex: Exchange) -> Any:
+        a = ex.target.authorizer
+        cache_key, route_arn, has_values = ex.aux
+        ex.auth_us += ex.t - ex.istart
+        if ex.istatus != "ok":
+            return self._http_authorized(ex, gateway_response(HTTP_INTERNAL))
+        try:
+            result = http_output(ex.ivalue, a.simple, ex.t, a.ttl_s)
+        except PolicyError:
+            return self._http_authorized(ex, gateway_response(HTTP_INTERNAL))
+        if a.ttl_s > 0 and has_values:
+            self.auth_cache.put(cache_key, result)
+        return self._http_authorized(ex, self._http_decide(ex, result, route_arn))
+
+    def _http_decide(self, ex: Exchange, result: AuthResult, route_arn: str) -> Any:
         if result.decide(INVOKE, route_arn) != "Allow":
             return gateway_response(HTTP_FORBIDDEN)
         ex.principal = result.principal_id
         ctx = dict(result.context or {})
-        if a.payload_format == "2.0":
+        if ex.target.authorizer.payload_format == "2.0":
             return {"lambda": ctx}
         out = dict(ctx)
         if result.principal_id is not None:
@@ -822,6 +1063,8 @@ class Gateway(WebSocketMixin):
             m = rt.series
             if m is None:
                 m = rt.series = StageMetrics(self._series(ex), cfg.latency_percentiles)
+            elif m.raw is not cfg.latency_percentiles:
+                m.raw = bool(cfg.latency_percentiles)
             m.record(end, status, (end - ex.t0) / 1000, None if ex.integ_us is None else ex.integ_us / 1000,
                      resp.cache_hit if ex.cacheable else None)
             if rt.log_render is not None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..kernel.service import operation
 from . import limits
 from .authorizers import http_identity_sources
-from .common import check_stage_variables, dt, new_id
+from .common import check_stage_variables, dt, new_id, page_v2
 from .errors import BadRequestException, ConflictException, NotFoundException
 from .integration import function_arn_of
 from .router import Router, split_template
@@ -374,7 +374,7 @@ class HttpOps:
 
     @operation("GetApis")
     def get_apis(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {"Items": [a.describe() for a in sorted(self.apis.values(), key=lambda a: (a.created_us, a.id))]}
+        return _items(sorted(self.apis.values(), key=lambda a: (a.created_us, a.id)), request)
 
     @operation("DeleteApi")
     def delete_api(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -429,7 +429,7 @@ class HttpOps:
     @operation("GetIntegrations")
     def get_integrations(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        return {"Items": [i.describe() for _, i in sorted(api.integrations.items())]}
+        return _items([i for _, i in sorted(api.integrations.items())], request)
 
     # -- routes ------------------------------------------------------------------------------------
     def _check_route_refs(self, api: HttpApi, request: dict[str, Any], key: str) -> tuple[str, str | None]:
@@ -499,7 +499,7 @@ class HttpOps:
     @operation("GetRoutes")
     def get_routes(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        return {"Items": [r.describe() for r in sorted(api.routes.values(), key=lambda r: (r.key, r.id))]}
+        return _items(sorted(api.routes.values(), key=lambda r: (r.key, r.id)), request)
 
     @operation("DeleteRoute")
     def delete_route(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -614,7 +614,7 @@ class HttpOps:
     @operation("GetStages")
     def get_stages(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        return {"Items": [s.describe() for _, s in sorted(api.stages.items())]}
+        return _items([s for _, s in sorted(api.stages.items())], request)
 
     @operation("UpdateStage")
     def update_stage(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -674,7 +674,16 @@ class HttpOps:
     @operation("GetDeployments")
     def get_deployments(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        return {"Items": [d.describe() for d in sorted(api.deployments.values(), key=lambda d: (d.created_us, d.id))]}
+        return _items(sorted(api.deployments.values(), key=lambda d: (d.created_us, d.id)), request)
+
+
+def _items(objects: list[Any], request: dict[str, Any]) -> dict[str, Any]:
+    """A v2 collection page: ``Items`` (described), and ``NextToken`` when more follow."""
+    page, token = page_v2(objects, request)
+    out: dict[str, Any] = {"Items": [o.describe() for o in page]}
+    if token is not None:
+        out["NextToken"] = token
+    return out
 
 
 def _route_settings(v: Any) -> dict[str, Any]:

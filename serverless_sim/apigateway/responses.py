@@ -181,12 +181,17 @@ def proxy_response_v1(result: Any) -> Response:
     """A REST / payload 1.0 proxy result as a response; raises :class:`MalformedResponse`."""
     if type(result) is not dict:
         raise MalformedResponse("not an object")
-    status = _status(result)
+    status = result.get("statusCode")
+    if type(status) is not int:
+        status = _status(result)
     headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     if "headers" in result or "multiValueHeaders" in result:
         _headers(result, headers, multi)
-    return Response(status, headers, _body(result), multi or None)
+    body: Any = result.get("body")
+    if type(body) is not str or result.get("isBase64Encoded"):
+        body = _body(result)
+    return Response(status, headers, body, multi or None)
 
 
 def proxy_response_v2(result: Any) -> Response:
@@ -200,7 +205,9 @@ def proxy_response_v2(result: Any) -> Response:
             except (TypeError, ValueError):
                 raise MalformedResponse("not JSON") from None
         return Response(200, {"content-type": JSON}, body)
-    status = _status(result)
+    status = result.get("statusCode")
+    if type(status) is not int:
+        status = _status(result)
     headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     if "headers" in result or "multiValueHeaders" in result:
@@ -211,7 +218,10 @@ def proxy_response_v2(result: Any) -> Response:
             raise MalformedResponse("cookies")
         multi["set-cookie"] = list(cookies)
         headers["set-cookie"] = cookies[-1]
-    return Response(status, headers, _body(result), multi or None)
+    rbody: Any = result.get("body")
+    if type(rbody) is not str or result.get("isBase64Encoded"):
+        rbody = _body(result)
+    return Response(status, headers, rbody, multi or None)
 
 
 __all__ = ["MalformedResponse", "Response", "gateway_response", "proxy_response_v1", "proxy_response_v2"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..kernel.service import operation
 from . import limits
 from .authorizers import rest_identity_sources
-from .common import check_stage_variables, dt, new_id, unescape_patch_path
+from .common import check_stage_variables, dt, listed_v1, new_id, page_v1, unescape_patch_path
 from .errors import BadRequestException, ConflictException, NotFoundException
 from .integration import function_arn_of
 from .router import Router
@@ -400,8 +400,8 @@ class RestOps:
 
     @operation("GetRestApis")
     def get_rest_apis(self, request: dict[str, Any]) -> dict[str, Any]:
-        items = sorted(self.rest_apis.values(), key=lambda a: (a.created_us, a.id))
-        return {"items": [a.describe() for a in items]}
+        items, position = page_v1(sorted(self.rest_apis.values(), key=lambda a: (a.created_us, a.id)), request)
+        return listed_v1([a.describe() for a in items], position)
 
     @operation("DeleteRestApi")
     def delete_rest_api(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -415,8 +415,8 @@ class RestOps:
     def get_resources(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
         embed = "methods" in (request.get("embed") or [])
-        items = sorted(api.resources.values(), key=lambda r: r.path)
-        return {"items": [r.describe(embed) for r in items]}
+        items, position = page_v1(sorted(api.resources.values(), key=lambda r: r.path), request)
+        return listed_v1([r.describe(embed) for r in items], position)
 
     @operation("GetResource")
     def get_resource(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -625,13 +625,13 @@ class RestOps:
     @operation("GetDeployments")
     def get_deployments(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        deps = sorted(api.deployments.values(), key=lambda d: (d.created_us, d.id))
+        deps, position = page_v1(sorted(api.deployments.values(), key=lambda d: (d.created_us, d.id)), request)
         items = []
         for d in deps:
             x = d.describe()
             x.pop("apiSummary")
             items.append(x)
-        return {"items": items}
+        return listed_v1(items, position)
 
     @operation("CreateStage")
     def create_stage(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -822,7 +822,8 @@ class RestOps:
     @operation("GetAuthorizers")
     def get_authorizers(self, request: dict[str, Any]) -> dict[str, Any]:
         api = self._api(request)
-        return {"items": [a.describe() for _, a in sorted(api.authorizers.items())]}
+        items, position = page_v1([a for _, a in sorted(api.authorizers.items())], request)
+        return listed_v1([a.describe() for a in items], position)
 
     @operation("DeleteAuthorizer")
     def delete_authorizer(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -124,24 +124,37 @@ class Router(Generic[T]):
             del segs[0]
         if segs and segs[-1] == "":
             segs.pop()
-        # Fast path: all-static paths with an exact entry (the common case of REST tables).
-        node: _Node | None = self._root
+        # Fast path: the search below tries, at every level, the static child first and then the
+        # parameter; its first candidate is the path that takes the static child where there is
+        # one and the parameter otherwise. Follow that path without recursion; search (with
+        # backtracking and greedy ``{proxy+}`` nodes) only if it does not end at an entry.
+        root = self._root
+        node = root
+        vals: list[str] | None = None
         for seg in segs:
-            node = node.static.get(seg)  # type: ignore[union-attr]
-            if node is None:
-                break
+            child = node.static.get(seg)
+            if child is None:
+                child = node.param
+                if child is None or not seg:
+                    break
+                if vals is None:
+                    vals = [seg]
+                else:
+                    vals.append(seg)
+            node = child
         else:
-            m = node.methods  # type: ignore[union-attr]
+            m = node.methods
             if m is not None:
                 e = m.get(method) or m.get("ANY")
-                if e is not None and not e.names:
-                    return e, {}
-        values: list[str] = []
-        found = _walk(self._root, segs, 0, len(segs), method, values)
+                if e is not None:
+                    if vals is None:
+                        return e, {}
+                    return e, _params(e.names, vals)
+        found = _walk(root, segs, 0, len(segs), method, [])
         if found is None:
             return None
-        entry, vals = found
-        return entry, {name: unquote(v) for name, v in zip(entry.names, vals)}
+        entry, found_vals = found
+        return entry, _params(entry.names, found_vals)
 
     def entries(self) -> list[RouteEntry[T]]:
         out: list[RouteEntry[T]] = []
@@ -156,6 +169,13 @@ class Router(Generic[T]):
             if n.param is not None:
                 stack.append(n.param)
         return out
+
+
+def _params(names: tuple[str, ...], vals: list[str]) -> dict[str, str]:
+    if len(names) == 1:
+        v = vals[0]
+        return {names[0]: v if "%" not in v else unquote(v)}
+    return {name: unquote(v) for name, v in zip(names, vals)}
 
 
 def _walk(node: _Node, segs: list[str], i: int, n: int, method: str,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kernel.service import operation
 from . import limits
-from .common import dt, new_id
+from .common import dt, listed_v1, new_id, page_v1
 from .errors import BadRequestException, ConflictException, NotFoundException
 from .throttling import TokenBucket
 
@@ -246,7 +246,8 @@ class UsageOps:
         name = request.get("nameQuery")
         if name:
             keys = [k for k in keys if k.name.startswith(name)]
-        return {"items": [k.describe(bool(request.get("includeValues", False))) for k in keys]}
+        keys, position = page_v1(keys, request)
+        return listed_v1([k.describe(bool(request.get("includeValues", False))) for k in keys], position)
 
     @operation("UpdateApiKey")
     def update_api_key(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +312,8 @@ class UsageOps:
         key_id = request.get("keyId")
         if key_id:
             plans = [p for p in plans if key_id in p.keys]
-        return {"items": [p.describe() for p in plans]}
+        plans, position = page_v1(plans, request)
+        return listed_v1([p.describe() for p in plans], position)
 
     @operation("DeleteUsagePlan")
     def delete_usage_plan(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -341,10 +343,11 @@ class UsageOps:
     def get_usage_plan_keys(self, request: dict[str, Any]) -> dict[str, Any]:
         plan = self._plan(request.get("usagePlanId"))
         items = []
-        for kid in sorted(plan.keys):
+        kids, position = page_v1(sorted(plan.keys), request)
+        for kid in kids:
             k = self.api_keys[kid]
             items.append({"id": k.id, "type": "API_KEY", "value": k.value, "name": k.name})
-        return {"items": items}
+        return listed_v1(items, position)
 
     @operation("DeleteUsagePlanKey")
     def delete_usage_plan_key(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -29,16 +29,15 @@ integration runs on the kernel and its response (if any) arrives at the integrat
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Generator
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..kernel.errors import SimError
 from . import limits
 from .events import DEFAULT_SOURCE_IP, IncomingRequest, websocket_event
-from .integration import drive_blocking, drive_nonblocking
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
-    from .gateway import Gateway
+    from .gateway import Exchange, Gateway
     from .http import HttpApi, HttpStage, RouteTarget
 
 
@@ -123,6 +122,11 @@ def select_route(expression: str, body: str | bytes) -> str | None:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _nothing(ex: Any) -> None:
+    """The ``$disconnect`` integration's answer goes nowhere."""
+    return None
+
+
 class WebSocketMixin:
     """The WebSocket data plane (mixed into :class:`~.gateway.Gateway`)."""
 
@@ -138,61 +142,87 @@ class WebSocketMixin:
         _account_bucket: Any
         _invoke: Any
         _identity_value: Any
+        _blocking: Any
+        _nonblocking: Any
 
     def connect(self, api_id: str, stage: str, *, headers: dict[str, str] | None = None,
                 query: str = "", source_ip: str = DEFAULT_SOURCE_IP, user_agent: str | None = None) -> WebSocketClient:
         """Open a connection (blocks until ``$connect`` answers). Check ``client.connected``."""
+        from .gateway import Exchange
         api = self.apis.get(api_id)
         if api is None or api.kind != "WEBSOCKET":
             raise SimError(f"no WebSocket API {api_id!r} in this Cloud")
         client = WebSocketClient(self, api_id, stage)  # type: ignore[arg-type]
-        return drive_blocking(self.cloud, lambda t0: self._ws_connect(api, stage, client, headers or {}, query,  # type: ignore[no-any-return]
-                                                                       source_ip, user_agent, t0))
+        ex = Exchange(IncomingRequest("GET", f"/{stage}", query, headers or {}, None, source_ip, user_agent), 0)
+        ex.api = api
+        ex.client = client
+        ex.aux = stage
+        return self._blocking(ex, self._ws_connect)  # type: ignore[no-any-return]
 
     def _ws_ids(self) -> tuple[str, str]:
         from .gateway import _b64_id
         rng = self.cloud.rng("apigateway/connections")
         return _b64_id(rng.getrandbits(90)), _b64_id(rng.getrandbits(90))
 
-    def _ws_connect(self, api: "HttpApi", stage_name: str, client: WebSocketClient,
-                    headers: dict[str, str], query: str, source_ip: str, user_agent: str | None,
-                    t0: int) -> Generator[int, None, WebSocketClient]:
-        from .gateway import Exchange
+    def _ws_connect(self, ex: "Exchange") -> Any:
+        """``$connect``: account throttle, REQUEST authorizer, integration; continues with
+        :meth:`_ws_authorized`, :meth:`_ws_connect_answered`, :meth:`_ws_open`."""
+        api: HttpApi = ex.api
+        stage_name: str = ex.aux
+        client: WebSocketClient = ex.client
+        t0 = ex.t0
         stage = api.stages.get(stage_name)
         compiled = stage.compiled() if stage is not None else None
         if stage is None or compiled is None:
             client.status = 403
             return client
         conn_id, request_id = self._ws_ids()
-        req = IncomingRequest("GET", f"/{stage_name}", query, headers, None, source_ip, user_agent)
-        ex = Exchange(req, t0)
-        ex.api, ex.stage, ex.rt, ex.request_id, ex.is_rest = api, stage, stage.runtime, request_id, False
+        req = ex.req
+        ex.stage, ex.rt, ex.request_id, ex.is_rest = stage, stage.runtime, request_id, False
         ex.route_key = "$connect"
-        target = compiled.by_key.get("$connect")
-        conn = Connection(conn_id, api, stage, client, t0, source_ip, req.user_agent)
+        target = ex.target = compiled.by_key.get("$connect")
+        conn = ex.conn = Connection(conn_id, api, stage, client, t0, req.source_ip, req.user_agent)
         if not self._account_bucket(t0).take(t0):
             client.status = 429
             return client
         if target is not None:
-            authorizer = None
             if target.route.authorization_type == "CUSTOM":
-                outcome = yield from self._ws_authorize(ex, target, conn)
-                if isinstance(outcome, int):
-                    client.status = outcome
-                    return client
-                authorizer = outcome
-                conn.authorizer = authorizer
-            if target.integration is not None and target.integration.type == "AWS_PROXY":
-                event = self._ws_event(conn, "$connect", "CONNECT", request_id, None, ex.t, req=req)
-                status, value = yield from self._invoke(ex, target.integration.uri, stage.variables, event,  # type: ignore[arg-type]
-                                                        target.integration.timeout_ms * 1000)
-                code = value.get("statusCode") if status == "ok" and isinstance(value, dict) else None
-                if status != "ok":
-                    client.status = 500 if status != "timeout" else 504
-                    return client
-                if code is not None and not (isinstance(code, int) and 200 <= code < 300):
-                    client.status = code if isinstance(code, int) else 502
-                    return client
+                return self._ws_authorize(ex)
+            return self._ws_connect_integrate(ex)
+        return self._ws_open(ex)
+
+    def _ws_authorized(self, ex: "Exchange", outcome: Any) -> Any:
+        if isinstance(outcome, int):
+            ex.client.status = outcome
+            return ex.client
+        ex.conn.authorizer = outcome
+        return self._ws_connect_integrate(ex)
+
+    def _ws_connect_integrate(self, ex: "Exchange") -> Any:
+        target = ex.target
+        if target.integration is not None and target.integration.type == "AWS_PROXY":
+            conn = ex.conn
+            event = self._ws_event(conn, "$connect", "CONNECT", ex.request_id, None, ex.t, req=ex.req)
+            return self._invoke(ex, target.integration.uri, ex.stage.variables, event,
+                                target.integration.timeout_ms * 1000, self._ws_connect_answered)
+        return self._ws_open(ex)
+
+    def _ws_connect_answered(self, ex: "Exchange") -> Any:
+        client: WebSocketClient = ex.client
+        status, value = ex.istatus, ex.ivalue
+        code = value.get("statusCode") if status == "ok" and isinstance(value, dict) else None
+        if status != "ok":
+            client.status = 500 if status != "timeout" else 504
+            return client
+        if code is not None and not (isinstance(code, int) and 200 <= code < 300):
+            client.status = code if isinstance(code, int) else 502
+            return client
+        return self._ws_open(ex)
+
+    def _ws_open(self, ex: "Exchange") -> WebSocketClient:
+        conn: Connection = ex.conn
+        client: WebSocketClient = ex.client
+        conn_id = conn.id
         conn.connected_us = conn.last_active_us = ex.t
         self.connections[conn_id] = conn
         client.connection_id = conn_id
@@ -203,42 +233,55 @@ class WebSocketMixin:
         sched.call_at_us(ex.t + limits.WS_CONNECTION_MAX_S * 1_000_000, self._ws_expire, conn_id, 1001,
                          "Going away", daemon=True)
         self._ws_arm_idle(conn)
-        self.cloud.trace.record("apigateway", "ws_connect", api=api.id, stage=stage_name, connection_id=conn_id)
+        self.cloud.trace.record("apigateway", "ws_connect", api=ex.api.id, stage=ex.stage.name, connection_id=conn_id)
         return client
 
-    def _ws_authorize(self, ex: Any, target: "RouteTarget", conn: Connection) -> Generator[int, None, Any]:
+    def _ws_authorize(self, ex: "Exchange") -> Any:
+        target: RouteTarget = ex.target
+        conn: Connection = ex.conn
         a = target.authorizer
         if a is None:
-            return 500
+            return self._ws_authorized(ex, 500)
         req = ex.req
         values = []
         for kind, name in a.sources:
             v = self._identity_value(ex, kind, name, {})
             if not v:
-                return 401
+                return self._ws_authorized(ex, 401)
             values.append(v)
         arn = (f"arn:aws:execute-api:{self._region}:{self._account_id}:{conn.api.id}/{conn.stage.name}/$connect")
         cache_key = (conn.api.id, conn.stage.name, a.id, *values)
         result = self.auth_cache.get(cache_key, ex.t) if a.ttl_s > 0 else None
-        if result is None:
-            event = {"type": "REQUEST", "methodArn": arn, "headers": req.headers_v1(),
-                     "multiValueHeaders": req.multi_headers_v1(), "queryStringParameters": req.query_v1() or {},
-                     "multiValueQueryStringParameters": req.multi_query_v1() or {},
-                     "stageVariables": dict(conn.stage.variables),
-                     "requestContext": self._ws_event(conn, "$connect", "CONNECT", ex.request_id, None, ex.t)["requestContext"]}
-            status, value = yield from self._invoke(ex, a.uri, conn.stage.variables, event,  # type: ignore[arg-type]
-                                                    limits.WS_TIMEOUT_MS_DEFAULT * 1000)
-            if status == "error" and isinstance(value, dict) and value.get("errorMessage") == "Unauthorized":
-                return 401
-            if status != "ok":
-                return 500
-            from .authorizers import PolicyError, rest_output
-            try:
-                result = rest_output(value, ex.t, a.ttl_s)
-            except PolicyError:
-                return 500
-            if a.ttl_s > 0:
-                self.auth_cache.put(cache_key, result)
+        if result is not None:
+            return self._ws_authorized(ex, self._ws_decide(result, arn))
+        event = {"type": "REQUEST", "methodArn": arn, "headers": req.headers_v1(),
+                 "multiValueHeaders": req.multi_headers_v1(), "queryStringParameters": req.query_v1() or {},
+                 "multiValueQueryStringParameters": req.multi_query_v1() or {},
+                 "stageVariables": dict(conn.stage.variables),
+                 "requestContext": self._ws_event(conn, "$connect", "CONNECT", ex.request_id, None, ex.t)["requestContext"]}
+        ex.aux = (cache_key, arn)
+        return self._invoke(ex, a.uri, conn.stage.variables, event, limits.WS_TIMEOUT_MS_DEFAULT * 1000,
+                            self._ws_authorizer_answered)
+
+    def _ws_authorizer_answered(self, ex: "Exchange") -> Any:
+        from .authorizers import PolicyError, rest_output
+        a = ex.target.authorizer
+        cache_key, arn = ex.aux
+        status, value = ex.istatus, ex.ivalue
+        if status == "error" and isinstance(value, dict) and value.get("errorMessage") == "Unauthorized":
+            return self._ws_authorized(ex, 401)
+        if status != "ok":
+            return self._ws_authorized(ex, 500)
+        try:
+            result = rest_output(value, ex.t, a.ttl_s)
+        except PolicyError:
+            return self._ws_authorized(ex, 500)
+        if a.ttl_s > 0:
+            self.auth_cache.put(cache_key, result)
+        return self._ws_authorized(ex, self._ws_decide(result, arn))
+
+    @staticmethod
+    def _ws_decide(result: Any, arn: str) -> Any:
         if result.decide("execute-api:Invoke", arn) != "Allow":
             return 403
         ctx: dict[str, Any] = {"principalId": result.principal_id}
@@ -263,6 +306,7 @@ class WebSocketMixin:
             authorizer=conn.authorizer, disconnect=disconnect)
 
     def _ws_message(self, conn_id: str, data: str | bytes) -> None:
+        from .gateway import Exchange
         conn = self.connections.get(conn_id)
         if conn is None or not conn.open:
             raise SimError("the connection is closed")
@@ -273,10 +317,14 @@ class WebSocketMixin:
             return
         conn.last_active_us = now
         self._ws_arm_idle(conn)
-        drive_nonblocking(self.cloud, lambda t0: self._ws_route(conn, data, t0), None)
+        ex = Exchange(IncomingRequest("POST", "/", "", None, None, conn.source_ip, conn.user_agent), now)
+        ex.api, ex.stage, ex.is_rest, ex.conn, ex.aux = conn.api, conn.stage, False, conn, data
+        self._nonblocking(ex, self._ws_route, None)
 
-    def _ws_route(self, conn: Connection, data: str | bytes, t0: int) -> Generator[int, None, None]:
-        from .gateway import Exchange
+    def _ws_route(self, ex: "Exchange") -> Any:
+        conn: Connection = ex.conn
+        data = ex.aux
+        t0 = ex.t0
         message_id, request_id = self._ws_ids()
         compiled = conn.stage.compiled()
         key = select_route(conn.api.route_selection, data)
@@ -296,19 +344,21 @@ class WebSocketMixin:
         integ = target.integration
         if integ is None or integ.type != "AWS_PROXY":
             return None
-        req = IncomingRequest("POST", "/", "", None, None, conn.source_ip, conn.user_agent)
-        ex = Exchange(req, t0)
-        ex.api, ex.stage, ex.request_id, ex.is_rest = conn.api, conn.stage, request_id, False
+        ex.request_id = request_id
+        ex.target = target
         event = self._ws_event(conn, target.route.key, "MESSAGE", request_id, data, t0, message_id=message_id)
-        status, value = yield from self._invoke(ex, integ.uri, conn.stage.variables, event,  # type: ignore[arg-type]
-                                                integ.timeout_ms * 1000)
+        return self._invoke(ex, integ.uri, conn.stage.variables, event, integ.timeout_ms * 1000, self._ws_routed)
+
+    def _ws_routed(self, ex: "Exchange") -> None:
+        conn: Connection = ex.conn
         if not conn.open:
             return None
+        status, value = ex.istatus, ex.ivalue
         if status != "ok":
             conn.client._deliver(ex.t, json.dumps({"message": "Internal server error", "connectionId": conn.id,
-                                                   "requestId": request_id}))
+                                                   "requestId": ex.request_id}))
             return None
-        if target.route.response_selection:
+        if ex.target.route.response_selection:
             if isinstance(value, dict) and "body" in value:
                 body = value.get("body")
                 if body is not None:
@@ -318,6 +368,7 @@ class WebSocketMixin:
         return None
 
     def _ws_close(self, conn_id: str, code: int, reason: str) -> None:
+        from .gateway import Exchange
         conn = self.connections.get(conn_id)
         if conn is None or not conn.open:
             return
@@ -331,20 +382,16 @@ class WebSocketMixin:
         compiled = conn.stage.compiled()
         target = compiled.by_key.get("$disconnect") if compiled is not None else None
         if target is not None and target.integration is not None and target.integration.type == "AWS_PROXY":
-            integ = target.integration
+            ex = Exchange(IncomingRequest("POST", "/", "", None, None, conn.source_ip, conn.user_agent), 0)
+            ex.api, ex.stage, ex.conn, ex.target, ex.aux = conn.api, conn.stage, conn, target, (code, reason)
+            self._nonblocking(ex, self._ws_disconnect, None)
 
-            def flow(t0: int) -> Generator[int, None, None]:
-                from .gateway import Exchange
-                _, request_id = self._ws_ids()
-                req = IncomingRequest("POST", "/", "", None, None, conn.source_ip, conn.user_agent)
-                ex = Exchange(req, t0)
-                ex.api, ex.stage, ex.request_id = conn.api, conn.stage, request_id
-                event = self._ws_event(conn, "$disconnect", "DISCONNECT", request_id, None, t0,
-                                       disconnect=(code, reason))
-                yield from self._invoke(ex, integ.uri, conn.stage.variables, event, integ.timeout_ms * 1000)  # type: ignore[arg-type]
-                return None
-
-            drive_nonblocking(self.cloud, flow, None)
+    def _ws_disconnect(self, ex: "Exchange") -> Any:
+        conn: Connection = ex.conn
+        integ = ex.target.integration
+        _, ex.request_id = self._ws_ids()
+        event = self._ws_event(conn, "$disconnect", "DISCONNECT", ex.request_id, None, ex.t0, disconnect=ex.aux)
+        return self._invoke(ex, integ.uri, conn.stage.variables, event, integ.timeout_ms * 1000, _nothing)
 
     def _ws_arm_idle(self, conn: Connection) -> None:
         sched = self.cloud.scheduler

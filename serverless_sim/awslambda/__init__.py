@@ -8,6 +8,7 @@ from .durations import Distribution, Empirical, Exponential, InitModel, LogNorma
 from .functions import Alias, Function, FunctionVersion
 from .invoke import Invocation, PayloadStream
 from .package import DeploymentPackage, build_zip
+from .runtime import current_run
 from .service import Lambda
 from .snapstart import register_after_restore, register_before_snapshot
 
@@ -15,5 +16,5 @@ __all__ = [
     "Alias", "AsyncQueue", "AsyncRecord", "Billing", "DeploymentPackage", "Distribution", "Empirical",
     "Exponential", "Function", "FunctionBill", "FunctionVersion", "InitModel", "Invocation", "Lambda",
     "LambdaConfig", "LambdaContext", "LogNormal", "Normal", "PayloadStream", "RestoreModel", "Uniform",
-    "build_zip", "register_after_restore", "register_before_snapshot",
+    "build_zip", "current_run", "register_after_restore", "register_before_snapshot",
 ]

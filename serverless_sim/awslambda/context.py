@@ -52,6 +52,26 @@ class LambdaContext:
         self._run = run
         self._deadline_us = deadline_us
 
+    @classmethod
+    def _fast(cls, function_name: str, function_version: str, invoked_function_arn: str, memory_mb: str,
+              request_id: str, log_group: str, log_stream: str, deadline_us: int, run: Run | None,
+              client_context: Any) -> "LambdaContext":
+        """The invoke path's constructor (positional; ``memory_mb`` already a string)."""
+        self = cls.__new__(cls)
+        self.function_name = function_name
+        self.function_version = function_version
+        self.invoked_function_arn = invoked_function_arn
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = request_id
+        self.log_group_name = log_group
+        self.log_stream_name = log_stream
+        self.identity = None
+        self.client_context = client_context
+        self.tenant_id = None
+        self._run = run
+        self._deadline_us = deadline_us
+        return self
+
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds until the function times out, on the virtual clock."""
         run = self._run

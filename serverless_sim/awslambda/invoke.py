@@ -65,7 +65,7 @@ from .errors import (
 from .functions import Function, FunctionVersion
 from .package import ModuleSpace, private_random_module
 from .reporting import log_tail, report_line, timeout_line
-from .runtime import Run, current_run, run_user_code
+from .runtime import Run, current_run, run_plain, run_user_code
 
 _NO_IDENTITY = contextlib.nullcontext()
 
@@ -252,6 +252,8 @@ class InvokeEngine:
     if TYPE_CHECKING:
         _async: AsyncQueue
         _day_cache: tuple[int, str]
+        _reserved_total: int
+        functions: dict[str, Function]
         _in_flight: int
         _unreserved_usage: int
         cloud: Cloud
@@ -260,6 +262,7 @@ class InvokeEngine:
         def _arm_reclaim(self, env: Any) -> None: ...
         def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
         def _function_metrics(self, fn: Function) -> FunctionMetrics: ...
+        def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception: ...
         def _integrate(self, fn: Function, now_us: int) -> None: ...
         def _resource_metrics(self, inv: Invocation, now_us: int) -> None: ...
         def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]: ...
@@ -392,9 +395,10 @@ class InvokeEngine:
                 env = pc.pool.take()
                 spill = env is None
         if env is None:
-            reason = self._admit(fn)
-            if reason is not None:
-                self._throttle(fn, resource, reason)
+            if fn.reserved is not None or self._unreserved_usage >= cfg.account_concurrency - self._reserved_total:
+                reason = self._admit(fn)  # the common case (unreserved, capacity left) inlined
+                if reason is not None:
+                    self._throttle(fn, resource, reason)
             env = version.pool.take()  # type: ignore[union-attr]
             if env is None:
                 if not self._take_token(fn, now):
@@ -403,10 +407,14 @@ class InvokeEngine:
             fn.od_in_flight += 1
             if fn.reserved is None:
                 self._unreserved_usage += 1
-        self._integrate(fn, now)
+        st = fn.stats
+        dt = now - st.last_us
+        if dt:  # self._integrate(fn, now), inlined (the hot path)
+            st.area_us += fn.in_flight * dt
+            st.env_area_us += st.environments * dt
+            st.last_us = now
         fn.in_flight += 1
         self._in_flight += 1
-        st = fn.stats
         if fn.in_flight > st.peak_concurrency:
             st.peak_concurrency = fn.in_flight
         # 2. the invocation ----------------------------------------------------------------
@@ -485,28 +493,29 @@ class InvokeEngine:
                 event = json.loads(raw) if raw else {}
             except ValueError:
                 event = raw
-        ctx = LambdaContext(
-            function_name=fn.name, function_version=version.version,
-            invoked_function_arn=fn.arn if inv.resource is None else f"{fn.arn}:{inv.resource}",
-            memory_limit_in_mb=version.memory, aws_request_id=inv.request_id,
-            log_group_name=version.log_group, log_stream_name=env.log_stream, deadline_us=deadline,
-            run=run, client_context=inv.client_context,
+        ctx = LambdaContext._fast(
+            fn.name, version.version, fn.arn if inv.resource is None else f"{fn.arn}:{inv.resource}",
+            str(version.memory), inv.request_id, version.log_group, env.log_stream, deadline, run,
+            inv.client_context,
         )
-        role = getattr(version, "role", None)
-        if self.cloud.enforce_iam and role:
+        if self.cloud.enforce_iam and (role := getattr(version, "role", None)):
             # The handler's calls run with its execution role's policies (session = function name).
             from ..iam.enforce import run_as
 
             identity: Any = run_as(self.cloud, role, fn.name)
         else:
-            identity = _NO_IDENTITY
-        with identity:
-            out = run_user_code(
-                handler, (event, ctx), start_us=invoke_start, deadline_us=deadline,  # type: ignore[arg-type]
-                env=self._env_vars(env), virtual_time=version.virtual_time, capture=capture,
-                enter=env.enter if env.space is not None else None,
-                leave=env.leave if env.space is not None else None, run=run,
-            )
+            identity = None
+        env_vars = self._env_vars(env)
+        if identity is None and not capture and not version.virtual_time and not env_vars and env.space is None:
+            out = run_plain(handler, (event, ctx), run)  # type: ignore[arg-type]
+        else:
+            with identity if identity is not None else _NO_IDENTITY:
+                out = run_user_code(
+                    handler, (event, ctx), start_us=invoke_start, deadline_us=deadline,  # type: ignore[arg-type]
+                    env=env_vars, virtual_time=version.virtual_time, capture=capture,
+                    enter=env.enter if env.space is not None else None,
+                    leave=env.leave if env.space is not None else None, run=run,
+                )
         sampler = version.duration_sampler
         if sampler is None:
             modelled = version.duration_const_us
@@ -612,7 +621,12 @@ class InvokeEngine:
         fn = inv.function
         version = inv.version
         cfg = self.config
-        self._integrate(fn, now)
+        st = fn.stats
+        dt = now - st.last_us
+        if dt:  # self._integrate(fn, now), inlined (the hot path)
+            st.area_us += fn.in_flight * dt
+            st.env_area_us += st.environments * dt
+            st.last_us = now
         concurrency = fn.in_flight
         account_concurrency = self._in_flight
         fn.in_flight -= 1
@@ -622,7 +636,6 @@ class InvokeEngine:
             if fn.reserved is None:
                 self._unreserved_usage -= 1
         # billing --------------------------------------------------------------------------
-        st = fn.stats
         st.invocations += 1
         dur = inv.duration_us
         if env.provisioned:
@@ -707,6 +720,37 @@ class InvokeEngine:
         if inv.log_lines is None:
             return b""
         return log_tail([m for _, m in inv.log_lines], limits.LOG_TAIL_BYTES)
+
+    # -- the entry point for other services ---------------------------------------------------
+    def start_at(self, function: "str | Function", qualifier: str | None, event: Any,
+                 at_us: int | None = None,
+                 on_done: Callable[[Invocation], Any] | None = None) -> Invocation:
+        """Start one invocation (RequestResponse, native event) whose handler runs from ``at_us``.
+
+        For services that call a function on behalf of a request (API Gateway, ...) and decide
+        themselves how their caller waits. ``function`` is a name or a :class:`~.functions.Function`;
+        ``qualifier`` a version, an alias, ``$LATEST`` or None. ``at_us`` (default: now) may be
+        later than now (a caller whose own virtual clock ran ahead, such as a handler); the
+        concurrency checks and the environment choice happen now. The handler's code runs at
+        once; the returned :class:`Invocation` knows ``end_us``, ``result`` and ``error``
+        already; completion (environment release, billing, metrics, trace, ``on_done``) happens
+        at ``end_us`` as a kernel event. Fully modelled: cold starts, concurrency, throttling,
+        timeouts, billing, metrics exactly as for ``Invoke``.
+
+        Raises ``ResourceNotFoundException`` (no such function, version or alias) or
+        ``TooManyRequestsException`` (throttled). O(1) plus the handler.
+        """
+        fn = function if isinstance(function, Function) else self.functions.get(function)
+        if fn is None or fn.deleted:
+            raise self._not_found(function, qualifier)
+        if qualifier is None:
+            inv = self._start(fn.latest, None, event, start_us=at_us)  # _route(fn, None), inlined
+        else:
+            version, resource = self._route(fn, qualifier)
+            inv = self._start(version, resource, event, start_us=at_us)
+        if on_done is not None:
+            inv.on_complete(on_done)
+        return inv
 
     # -- synchronous invocation with blocking semantics ----------------------------------------
     def _invoke_sync(self, version: FunctionVersion, resource: str | None, event: Any, *,

@@ -96,11 +96,18 @@ def dims(**kv: Any) -> tuple[tuple[str, str], ...]:
 
 
 class FunctionMetrics:
-    """The metric series one function writes on every invocation (looked up once)."""
+    """The metric series one function writes on every invocation (looked up once).
+
+    The hot path keeps the current minute's buckets of the five series every invocation writes
+    (Invocations and ConcurrentExecutions per function and account-wide, Duration), so that an
+    invocation costs a few additions: the same aggregates ``MetricSeries.add_statistic_set``
+    keeps (SampleCount, Sum, Minimum, Maximum), and the raw Duration value when percentiles are
+    kept. Rarer series (Errors, provisioned concurrency, Throttles) go through the series."""
 
     __slots__ = (
         "invocations", "errors", "duration", "concurrency", "throttles", "spillover", "pc_invocations",
-        "acct_invocations", "acct_errors", "acct_throttles", "acct_concurrency", "raw",
+        "acct_invocations", "acct_errors", "acct_throttles", "acct_concurrency", "raw", "_minute", "_hot",
+        "_dvalues",
     )
 
     def __init__(self, cache: SeriesCache, name: str, raw_durations: bool) -> None:
@@ -117,19 +124,66 @@ class FunctionMetrics:
         self.acct_throttles = cache.get("Throttles", ())
         self.acct_concurrency = cache.get("ConcurrentExecutions", ())
         self.raw = raw_durations
+        self._minute = -1
+        self._hot: tuple[Any, ...] = ()
+        self._dvalues: Any = None  # the current Duration bucket's raw values, once fetched
+
+    def _roll(self, start: int) -> tuple[Any, ...]:
+        from ..kernel.metrics import _Bucket
+
+        out = []
+        for s in (self.invocations, self.acct_invocations, self.duration, self.concurrency, self.acct_concurrency):
+            b = s.buckets.get(start)
+            if b is None:
+                b = s.buckets[start] = _Bucket()
+            out.append(b)
+        self._minute = start
+        self._dvalues = None
+        self._hot = hot = tuple(out)
+        return hot
 
     def record(self, error: bool, duration_ms: float, provisioned: bool, spillover: bool,
                concurrency: int, account_concurrency: int, now_us: int) -> None:
-        self.invocations.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)
-        self.acct_invocations.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)
+        start = now_us - now_us % 60_000_000  # the series' 60-second buckets
+        hot = self._hot if start == self._minute else self._roll(start)
+        inv, acct, dur, conc, aconc = hot
+        inv.count += 1
+        inv.total += 1.0
+        if inv.minimum > 1.0:
+            inv.minimum = 1.0
+        if inv.maximum < 1.0:
+            inv.maximum = 1.0
+        acct.count += 1
+        acct.total += 1.0
+        if acct.minimum > 1.0:
+            acct.minimum = 1.0
+        if acct.maximum < 1.0:
+            acct.maximum = 1.0
+        dur.count += 1
+        dur.total += duration_ms
+        if duration_ms < dur.minimum:
+            dur.minimum = duration_ms
+        if duration_ms > dur.maximum:
+            dur.maximum = duration_ms
         if self.raw:
-            self.duration.add(now_us, duration_ms)
-        else:
-            self.duration.add_statistic_set(now_us, 1, duration_ms, duration_ms, duration_ms)
+            dv = self._dvalues
+            if dv is None:
+                dv = self._dvalues = dur.values
+            dv.append(duration_ms)
         c = float(concurrency)
-        self.concurrency.add_statistic_set(now_us, 1, c, c, c)
+        conc.count += 1
+        conc.total += c
+        if c < conc.minimum:
+            conc.minimum = c
+        if c > conc.maximum:
+            conc.maximum = c
         c = float(account_concurrency)
-        self.acct_concurrency.add_statistic_set(now_us, 1, c, c, c)
+        aconc.count += 1
+        aconc.total += c
+        if c < aconc.minimum:
+            aconc.minimum = c
+        if c > aconc.maximum:
+            aconc.maximum = c
         if error:
             self.errors.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)
             self.acct_errors.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)

@@ -186,5 +186,26 @@ def run_user_code(
     return out
 
 
+def run_plain(fn: Callable[..., Any], args: tuple[Any, ...], run: Run) -> Outcome:
+    """:func:`run_user_code` for the common lean case: no clock patching (``virtual_time=False``),
+    no output capture, no environment variables, no module space. Same outcome, same stack of
+    runs (a nested blocking call inside ``fn`` sees ``run``)."""
+    out = Outcome()
+    _STACK.append(run)
+    try:
+        out.value = fn(*args)
+    except DeadlineExceeded as exc:
+        out.ok = False
+        out.deadline = True
+        out.error = exc
+    except (Exception, SystemExit) as exc:
+        out.ok = False
+        out.error = exc
+    finally:
+        _STACK.pop()
+    out.elapsed_us = run.elapsed_us
+    return out
+
+
 def _STACK_TRAVELLING() -> bool:
     return any(r.traveller is not None for r in _STACK)

@@ -129,3 +129,43 @@ def test_http_access_log_via_stage_settings():
         "Format": '{"routeKey":"$context.routeKey","status":"$context.status"}'})
     gw.request(api, "GET", "/a")
     assert cloud.logs.lines("http-logs") == ['{"routeKey":"GET /a","status":"200"}']
+
+
+def test_latency_as_statistic_sets_keeps_the_same_basic_statistics_without_raw_values():
+    def run(percentiles):
+        cloud = make_cloud({"fast": lambda e, c: {"statusCode": 200, "body": "x"}}, duration=0.02)
+        cloud.service("lambda").create_function_from_callable(
+            "slow", lambda e, c: {"statusCode": 500, "body": "y"}, duration=0.3, timeout=60)
+        gw = cloud.service("apigateway")
+        gw.gateway.config.latency_percentiles = percentiles
+        api = gw.create_http_api("h", {"GET /f": "fast", "GET /s": "slow"})
+        for p in ("/f", "/s", "/f", "/nope", "/s", "/f"):
+            gw.request(api, "GET", p)
+        dims = {"ApiId": api, "Stage": "$default"}
+        stats = {name: cloud.metrics.statistics("AWS/ApiGateway", name, dims, cloud.start_us, cloud.now_us + 1,
+                                                3600, ["SampleCount", "Sum", "Minimum", "Maximum", "Average"])
+                 for name in ("Count", "4xx", "5xx", "Latency", "IntegrationLatency")}
+        raw = sum(len(b.values) for name in ("Latency", "IntegrationLatency")
+                  for b in cloud.metrics.series("AWS/ApiGateway", name, dims).buckets.values())
+        return stats, raw, cloud.metrics.statistics("AWS/ApiGateway", "Latency", dims, cloud.start_us,
+                                                    cloud.now_us + 1, 3600, ["p50"])[0]["p50"]
+
+    with_raw, n_raw, p50 = run(True)
+    sets, n_sets, _ = run(False)
+    assert sets == with_raw  # SampleCount, Sum, Minimum, Maximum, Average agree exactly
+    assert with_raw["Latency"][0]["SampleCount"] == 6 and with_raw["IntegrationLatency"][0]["SampleCount"] == 5
+    assert with_raw["Latency"][0]["Maximum"] == 400.0  # cold start (Init 100 ms) + 300 ms
+    assert n_raw == 11 and n_sets == 0  # raw values only with percentiles on
+    assert p50 == 20.0  # latencies 0 (404), 20, 20, 120 (cold), 300, 400 (cold): nearest rank 3
+
+
+def test_latency_percentiles_switch_applies_to_a_stage_already_serving():
+    cloud = make_cloud({"f": lambda e, c: {"statusCode": 200, "body": "x"}}, duration=0.02)
+    gw = cloud.service("apigateway")
+    api = gw.create_http_api("h", {"GET /": "f"})
+    gw.request(api, "GET", "/")
+    gw.gateway.config.latency_percentiles = False
+    gw.request(api, "GET", "/")
+    series = cloud.metrics.series("AWS/ApiGateway", "Latency", {"ApiId": api, "Stage": "$default"})
+    (bucket,) = series.buckets.values()
+    assert bucket.count == 2 and len(bucket.values) == 1
