@@ -33,8 +33,18 @@ if TYPE_CHECKING:
     from .table import Table
 
 
+#: The text of small integers, shared: a stored item (and a stream record) keeps its number
+#: texts, and ``str(3)`` makes a new 50-byte string each time.
+_SMALL_INT_TEXT = tuple(str(i) for i in range(1024))
+
+
 def to_av(value: Any) -> dict:
     """A Python value as a DynamoDB attribute value."""
+    t = type(value)
+    if t is str:
+        return {"S": value}
+    if t is int and 0 <= value < 1024:
+        return {"N": _SMALL_INT_TEXT[value]}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, bool):

@@ -43,9 +43,13 @@ Native API (for Python users and for a Lambda event-source mapping, no iterator 
         records[-1].seq, records[-1].to_wire(), records[-1].to_lambda()
     unsubscribe = stream.subscribe(lambda stream, shard, seq: ...)        # called on each record
 
-Cost: a record is one small tuple holding the *stored* (immutable) entries of the item before and
-after, so the write path does no copying; images are decoded only when read. Appending is O(1);
-reading is O(log n) to find the position plus O(k); memory is bounded by the 24 h retention.
+Cost: a shard stores its records as columns (8-byte sequence offsets and times, a one-byte event
+kind, a reference to the *stored*, immutable entry the view type needs - the new item, or the old
+one for OLD_IMAGE, both for NEW_AND_OLD_IMAGES - so the write path does no copying and an entry the
+view does not show is not kept alive); images are decoded only when read. About 25 bytes per
+record plus the entries. Appending is O(1); reading is O(log n) to find the position plus O(k).
+Records past the 24 h retention are dropped from memory within a simulated minute (from writes
+and reads), so memory is bounded by the retention.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import hashlib
+from array import array
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any, Callable, Iterator, cast
 
@@ -80,6 +85,8 @@ ITERATOR_TTL_US = 15 * 60 * US
 #: API:GetRecords: "up to 1 MB of data or 1000 stream records, whichever comes first".
 MAX_RECORDS = 1000
 MAX_BYTES = 1024 * 1024
+#: How often (simulated) records past retention are dropped from memory.
+TRIM_EVERY_US = 60 * US
 #: API:DescribeStream / ListStreams: "The upper limit is 100".
 MAX_LIST = 100
 #: The first sequence number (21 digits, the shape's minimum length).
@@ -125,21 +132,37 @@ def same_item(old: tuple, new: tuple) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Records and shards
 
+INSERT, MODIFY, REMOVE = 0, 1, 2
+_EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
+#: The view types whose records carry a NewImage / an OldImage.
+_HAS_NEW = frozenset({"NEW_IMAGE", "NEW_AND_OLD_IMAGES"})
+_HAS_OLD = frozenset({"OLD_IMAGE", "NEW_AND_OLD_IMAGES"})
+
 
 class StreamRecord:
-    """One stream record (a view over the stored entries; images are decoded on demand)."""
+    """One stream record (a view over a shard's columns; images are decoded on demand).
 
-    __slots__ = ("stream", "seq", "time_us", "old", "new", "identity")
+    ``image`` is the stored entry the view type needs (the new item for NEW_IMAGE and
+    KEYS_ONLY, the old one for OLD_IMAGE; for a REMOVE / an INSERT, whichever exists: the keys
+    come from it); ``old`` is the old entry of a NEW_AND_OLD_IMAGES record (else None).
+    """
 
-    def __init__(self, stream: "Stream", raw: tuple) -> None:
+    __slots__ = ("stream", "seq", "time_us", "kind", "image", "old", "identity", "_size")
+
+    def __init__(self, stream: "Stream", seq: int, time_us: int, kind: int, image: tuple,
+                 old: tuple | None = None, identity: dict | None = None) -> None:
         self.stream = stream
-        self.seq, self.time_us, self.old, self.new, self.identity = raw
+        self.seq = seq
+        self.time_us = time_us
+        self.kind = kind
+        self.image = image
+        self.old = old
+        self.identity = identity
+        self._size: int | None = None
 
     @property
     def event_name(self) -> str:
-        if self.old is None:
-            return "INSERT"
-        return "REMOVE" if self.new is None else "MODIFY"
+        return _EVENT_NAMES[self.kind]
 
     @property
     def sequence_number(self) -> str:
@@ -151,47 +174,65 @@ class StreamRecord:
         return hashlib.md5(f"{self.stream.arn}#{self.seq}".encode()).hexdigest()
 
     def keys(self) -> dict:
-        item = decode(self.new if self.new is not None else self.old)
-        return {n: item[n] for n in self.stream.key_names}
-
-    def _images(self) -> tuple[dict, dict | None, dict | None, int]:
-        keys = self.keys()
-        size = item_size(keys)
-        view = self.stream.view_type
-        new = old = None
-        if self.new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
-            new = decode(self.new)
-            size += self.new[0]
-        if self.old is not None and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
-            old = decode(self.old)
-            size += self.old[0]
-        return keys, new, old, size
+        """The item's key attributes (fresh attribute values). O(attributes)."""
+        names = self.stream.key_names
+        enc = self.image
+        out = {}
+        for i in range(1, len(enc), 3):
+            name = enc[i]
+            if name in names:
+                out[name] = {enc[i + 1]: enc[i + 2]}  # key values are S, N or B: immutable
+        return out
 
     @property
     def size_bytes(self) -> int:
-        return self._images()[3]
+        """SizeBytes: the keys plus the images the view type carries. O(key attributes)."""
+        size = self._size
+        return self._size_of(self.keys()) if size is None else size
+
+    def _size_of(self, keys: dict) -> int:
+        size = item_size(keys)
+        view = self.stream.view_type
+        kind = self.kind
+        if kind != REMOVE and view in _HAS_NEW:
+            size += self.image[0]
+        if kind != INSERT and view in _HAS_OLD:
+            size += (self.old if self.old is not None else self.image)[0]
+        self._size = size
+        return size
+
+    def size_bound(self) -> int:
+        """An upper bound of ``size_bytes`` without looking at the keys (they are part of the
+        item, so at most its size). O(1)."""
+        bound = 2 * self.image[0]
+        if self.old is not None:
+            bound += self.old[0]
+        return bound
+
+    def _body(self, created: Any) -> dict[str, Any]:
+        keys = self.keys()
+        body: dict[str, Any] = {"ApproximateCreationDateTime": created, "Keys": keys}
+        view = self.stream.view_type
+        kind = self.kind
+        if kind != REMOVE and view in _HAS_NEW:
+            body["NewImage"] = decode(self.image)
+        if kind != INSERT and view in _HAS_OLD:
+            body["OldImage"] = decode(self.old if self.old is not None else self.image)
+        body["SequenceNumber"] = f"{self.seq:021d}"
+        size = self._size
+        body["SizeBytes"] = self._size_of(keys) if size is None else size
+        body["StreamViewType"] = view
+        return body
 
     def to_wire(self) -> dict:
         """The record as GetRecords returns it (boto3 shapes)."""
-        keys, new, old, size = self._images()
-        body: dict[str, Any] = {
-            "ApproximateCreationDateTime": _dt_us(self.time_us - self.time_us % US),
-            "Keys": keys,
-        }
-        if new is not None:
-            body["NewImage"] = new
-        if old is not None:
-            body["OldImage"] = old
-        body["SequenceNumber"] = self.sequence_number
-        body["SizeBytes"] = size
-        body["StreamViewType"] = self.stream.view_type
         out: dict[str, Any] = {
             "eventID": self.event_id,
-            "eventName": self.event_name,
+            "eventName": _EVENT_NAMES[self.kind],
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
             "awsRegion": self.stream.region,
-            "dynamodb": body,
+            "dynamodb": self._body(_dt_us(self.time_us - self.time_us % US)),
         }
         if self.identity is not None:
             out["userIdentity"] = dict(self.identity)
@@ -201,10 +242,16 @@ class StreamRecord:
         """The record as a Lambda event-source mapping delivers it (``Records[i]`` of the event):
         epoch-seconds ``ApproximateCreationDateTime``, ``eventSourceARN``, and ``userIdentity``
         as ``{"type", "principalId"}``."""
-        out = self.to_wire()
-        out["dynamodb"]["ApproximateCreationDateTime"] = float(self.time_us // US)
-        out["eventSourceARN"] = self.stream.arn
-        ident = out.pop("userIdentity", None)
+        out: dict[str, Any] = {
+            "eventID": self.event_id,
+            "eventName": _EVENT_NAMES[self.kind],
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.stream.region,
+            "dynamodb": self._body(float(self.time_us // US)),
+            "eventSourceARN": self.stream.arn,
+        }
+        ident = self.identity
         if ident is not None:
             out["userIdentity"] = {"type": ident["Type"], "principalId": ident["PrincipalId"]}
         return out
@@ -213,24 +260,112 @@ class StreamRecord:
         return f"<StreamRecord {self.sequence_number} {self.event_name}>"
 
 
+class _Seqs:
+    """A shard's sequence numbers: increasing ints stored as 8-byte offsets from ``SEQ_BASE``
+    (a Python int of 10**20 and more takes 36 bytes). Reads like a list (``[i]``, ``[-1]``,
+    ``len``, iteration, ``bisect``)."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self) -> None:
+        self._a = array("q")
+
+    def append(self, seq: int) -> None:
+        self._a.append(seq - SEQ_BASE)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __bool__(self) -> bool:
+        return bool(self._a)
+
+    def __getitem__(self, i: int) -> int:
+        return self._a[i] + SEQ_BASE
+
+    def __iter__(self) -> Iterator[int]:
+        base = SEQ_BASE
+        return (v + base for v in self._a)
+
+    def index_after(self, seq: int) -> int:
+        """``bisect_right``: the index of the first sequence number > ``seq``. O(log n)."""
+        return bisect_right(self._a, seq - SEQ_BASE)
+
+    def index_at(self, seq: int) -> int:
+        """``bisect_left``: the index of the first sequence number >= ``seq``. O(log n)."""
+        return bisect_left(self._a, seq - SEQ_BASE)
+
+    def drop(self, n: int) -> None:
+        del self._a[:n]
+
+    def __repr__(self) -> str:
+        return f"<seqs {list(self)!r}>"
+
+
 class Shard:
-    """One shard: records in sequence order (``seqs``/``raws`` parallel lists, times ascending)."""
+    """One shard: records in sequence order, stored as columns (times ascending).
 
-    __slots__ = ("shard_id", "parent_id", "start_seq", "end_seq", "created_us", "closed_us", "seqs", "raws")
+    Per record: 8 bytes of sequence number, 8 of time, 1 of event kind, a reference to one
+    stored entry (two for NEW_AND_OLD_IMAGES): ~25 bytes plus the entry itself, which is shared
+    with the table while the item is current. Records past the 24-hour retention are dropped
+    from the front (``trimmed_seq`` remembers the last one dropped, so reads at or before it
+    still answer TrimmedDataAccessException).
+    """
 
-    def __init__(self, shard_id: str, parent_id: str | None, start_seq: int, created_us: int) -> None:
+    __slots__ = ("shard_id", "parent_id", "start_seq", "end_seq", "created_us", "closed_us", "seqs",
+                 "times", "kinds", "images", "olds", "identities", "trimmed_seq")
+
+    def __init__(self, shard_id: str, parent_id: str | None, start_seq: int, created_us: int,
+                 both_images: bool = False) -> None:
         self.shard_id = shard_id
         self.parent_id = parent_id
         self.start_seq = start_seq
         self.end_seq: int | None = None
         self.created_us = created_us
         self.closed_us: int | None = None
-        self.seqs: list[int] = []
-        self.raws: list[tuple] = []
+        self.seqs = _Seqs()
+        self.times = array("q")
+        self.kinds = bytearray()
+        self.images: list[tuple] = []
+        #: NEW_AND_OLD_IMAGES only: the old entry of each record (None for an INSERT).
+        self.olds: list[tuple | None] | None = [] if both_images else None
+        #: The ``userIdentity`` of records that have one (TTL deletions), by sequence number.
+        self.identities: dict[int, dict] = {}
+        self.trimmed_seq: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.kinds)
 
     @property
     def is_open(self) -> bool:
         return self.closed_us is None
+
+    @property
+    def last_seq(self) -> int | None:
+        """The last sequence number written (kept or trimmed), None for an empty shard."""
+        return self.seqs[-1] if self.seqs else self.trimmed_seq
+
+    def record(self, stream: "Stream", i: int) -> StreamRecord:
+        """The ``i``-th kept record. O(1)."""
+        seq = self.seqs[i]
+        olds = self.olds
+        return StreamRecord(stream, seq, self.times[i], self.kinds[i], self.images[i],
+                            None if olds is None else olds[i], self.identities.get(seq))
+
+    def drop(self, n: int) -> None:
+        """Forget the first ``n`` records (trimmed). O(records kept)."""
+        if n <= 0:
+            return
+        self.trimmed_seq = self.seqs[n - 1]
+        self.seqs.drop(n)
+        del self.times[:n]
+        del self.kinds[:n]
+        del self.images[:n]
+        if self.olds is not None:
+            del self.olds[:n]
+        if self.identities:
+            cut = self.trimmed_seq
+            for seq in [s for s in self.identities if s <= cut]:
+                del self.identities[seq]
 
     def describe(self) -> dict:
         rng: dict[str, str] = {"StartingSequenceNumber": f"{self.start_seq:021d}"}
@@ -243,7 +378,7 @@ class Shard:
 
     def __repr__(self) -> str:
         state = "open" if self.closed_us is None else "closed"
-        return f"<Shard {self.shard_id} {state} records={len(self.seqs)}>"
+        return f"<Shard {self.shard_id} {state} records={len(self.kinds)}>"
 
 
 class Stream:
@@ -268,6 +403,12 @@ class Stream:
         self.shards: list[Shard] = []
         self.subscribers: list[Callable[["Stream", Shard, int], None]] = []
         self.lifetime_us = max(1, round(engine.service.config.stream_shard_lifetime * US))
+        #: Which stored entry a record keeps (see :class:`StreamRecord`): the new item unless
+        #: the view type is OLD_IMAGE; the old one too for NEW_AND_OLD_IMAGES.
+        self._keep_old = view_type == "OLD_IMAGE"
+        self._both = view_type == "NEW_AND_OLD_IMAGES"
+        #: The next instant records past retention are dropped from memory (once a minute).
+        self._trim_at = self.created_us + RETENTION_US
         self.current: Shard | None = self._open(None, self.created_us)
 
     def __repr__(self) -> str:
@@ -279,13 +420,14 @@ class Stream:
         engine.seq += 1
         ms = at_us // 1000
         suffix = engine.service.cloud.streams.hex_id("dynamodb/streams/shard-ids", 4)
-        shard = Shard(f"shardId-{ms:020d}-{suffix}", parent, engine.seq, at_us)
+        shard = Shard(f"shardId-{ms:020d}-{suffix}", parent, engine.seq, at_us, self._both)
         self.shards.append(shard)
         return shard
 
     def _close(self, shard: Shard, at_us: int) -> None:
         shard.closed_us = at_us
-        shard.end_seq = shard.seqs[-1] if shard.seqs else shard.start_seq
+        last = shard.last_seq
+        shard.end_seq = last if last is not None else shard.start_seq
 
     def roll(self, now: int) -> None:
         """Close the open shard if it has lived its lifetime, open its child; drop shards whose
@@ -301,6 +443,20 @@ class Stream:
         shards = self.shards
         while shards and shards[0].closed_us is not None and shards[0].closed_us + RETENTION_US <= now:
             shards.pop(0)
+        if now >= self._trim_at:
+            self.trim(now)
+
+    def trim(self, now: int) -> None:
+        """Drop the records past the 24-hour retention from memory (they already read as
+        trimmed). Runs at most once a simulated minute, from writes and reads. O(records kept
+        in the oldest shards)."""
+        self._trim_at = now + TRIM_EVERY_US
+        for shard in self.shards:
+            kept = self.first_kept(shard, now)
+            if kept:
+                shard.drop(kept)
+            if shard.seqs:
+                break  # later shards hold later records
 
     def hook(self, pk: Any, sk: Any, old: tuple | None, new: tuple | None) -> None:
         """The table's change hook: append one record. O(1)."""
@@ -309,16 +465,32 @@ class Stream:
         engine = self.engine
         now = self.clock.now_us
         cur = self.current
-        if now >= cur.created_us + self.lifetime_us:  # type: ignore[union-attr]
+        if now >= cur.created_us + self.lifetime_us or now >= self._trim_at:  # type: ignore[union-attr]
             self.roll(now)
             cur = self.current
-        if cur.seqs:  # type: ignore[union-attr]
+        assert cur is not None
+        if cur.seqs or cur.trimmed_seq is not None:
             engine.seq += 1
             seq = engine.seq
         else:
-            seq = cur.start_seq  # type: ignore[union-attr]
-        cur.seqs.append(seq)  # type: ignore[union-attr]
-        cur.raws.append((seq, now, old, new, engine.service._write_identity))  # type: ignore[union-attr]
+            seq = cur.start_seq
+        cur.seqs.append(seq)
+        cur.times.append(now)
+        if old is None:
+            cur.kinds.append(INSERT)
+            cur.images.append(new)  # type: ignore[arg-type]
+        elif new is None:
+            cur.kinds.append(REMOVE)
+            cur.images.append(old)
+        else:
+            cur.kinds.append(MODIFY)
+            # Only the entry the view type shows is kept (the other one may be freed).
+            cur.images.append(old if self._keep_old else new)
+        if cur.olds is not None:
+            cur.olds.append(old)
+        identity = engine.service._write_identity
+        if identity is not None:
+            cur.identities[seq] = identity
         if self.subscribers:
             for fn in tuple(self.subscribers):
                 fn(self, cur, seq)  # type: ignore[arg-type]
@@ -368,18 +540,11 @@ class Stream:
 
     def first_kept(self, shard: Shard, now: int) -> int:
         """Index of the first untrimmed record of ``shard``. O(log n)."""
-        horizon = self.horizon_us(now)
-        raws = shard.raws
-        if not raws or raws[0][1] >= horizon:
+        horizon = now - RETENTION_US
+        times = shard.times
+        if not times or times[0] >= horizon:
             return 0
-        lo, hi = 0, len(raws)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if raws[mid][1] < horizon:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect_left(times, horizon)
 
     def read(
         self,
@@ -406,8 +571,8 @@ class Stream:
         if after_seq is None:
             i = kept
         else:
-            i = bisect_right(shard.seqs, after_seq)
-            if i < kept:
+            i = shard.seqs.index_after(after_seq)
+            if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
                 if strict:
                     raise TrimmedDataAccessException(
                         "The operation attempted to read past the oldest stream record in a shard."
@@ -415,11 +580,19 @@ class Stream:
                 i = kept
         out: list[StreamRecord] = []
         total = 0
-        raws = shard.raws
-        n = len(raws)
+        n = len(shard)
+        record = shard.record
+        exact = False  # while the sum of upper bounds fits, the exact sizes are not needed
         while i < n and len(out) < limit:
-            rec = StreamRecord(self, raws[i])
-            size = rec.size_bytes
+            rec = record(self, i)
+            if exact:
+                size = rec.size_bytes
+            else:
+                size = rec.size_bound()
+                if total + size > max_bytes:
+                    exact = True
+                    total = sum(r.size_bytes for r in out)
+                    size = rec.size_bytes
             if out and total + size > max_bytes:
                 break
             total += size
@@ -432,19 +605,28 @@ class Stream:
         now = self.engine.service.cloud.now_us
         self.roll(now)
         for shard in self.shards:
-            for raw in shard.raws[self.first_kept(shard, now):]:
-                yield StreamRecord(self, raw)
+            for i in range(self.first_kept(shard, now), len(shard)):
+                yield shard.record(self, i)
 
     def _check(self) -> None:
         last = None
         for shard in self.shards:
-            assert shard.seqs == sorted(shard.seqs)
-            assert [r[0] for r in shard.raws] == shard.seqs
-            if shard.seqs:
-                assert shard.seqs[0] == shard.start_seq
+            seqs = list(shard.seqs)
+            assert seqs == sorted(set(seqs))
+            assert list(shard.times) == sorted(shard.times)
+            n = len(seqs)
+            assert len(shard.times) == len(shard.kinds) == len(shard.images) == n
+            assert shard.olds is None or len(shard.olds) == n
+            assert all(s in seqs for s in shard.identities)
+            if shard.trimmed_seq is None:
+                if seqs:
+                    assert seqs[0] == shard.start_seq
+            else:
+                assert shard.start_seq <= shard.trimmed_seq and (not seqs or seqs[0] > shard.trimmed_seq)
             if last is not None:
                 assert shard.start_seq > last
-            last = shard.end_seq if shard.end_seq is not None else (shard.seqs[-1] if shard.seqs else shard.start_seq)
+            end = shard.last_seq
+            last = shard.end_seq if shard.end_seq is not None else (end if end is not None else shard.start_seq)
         open_shards = [s for s in self.shards if s.closed_us is None]
         assert len(open_shards) <= 1 and (self.current is None or open_shards == [self.current])
 
@@ -732,23 +914,26 @@ class DynamoDBStreams(Service):
             )
         kept = stream.first_kept(shard, now)
         if kind == "TRIM_HORIZON":
+            end = shard.last_seq
             after = shard.seqs[kept] - 1 if kept < len(shard.seqs) else (
-                shard.seqs[-1] if shard.seqs else shard.start_seq - 1
+                end if end is not None else shard.start_seq - 1
             )
         elif kind == "LATEST":
-            after = shard.seqs[-1] if shard.seqs else shard.start_seq - 1
+            end = shard.last_seq
+            after = end if end is not None else shard.start_seq - 1
         else:
             if not isinstance(seq_text, str) or not seq_text.isdigit() or not 21 <= len(seq_text) <= 40:
                 raise ValidationException(f"Invalid SequenceNumber: {seq_text}")
             seq = int(seq_text)
-            last = shard.end_seq if shard.end_seq is not None else (shard.seqs[-1] if shard.seqs else shard.start_seq)
+            end = shard.last_seq
+            last = shard.end_seq if shard.end_seq is not None else (end if end is not None else shard.start_seq)
             if not shard.start_seq <= seq <= last:
                 raise ValidationException(
                     f"Invalid SequenceNumber {seq_text} for shard {shard.shard_id}: it is not in "
                     "the shard's sequence number range"
                 )
-            i = bisect_left(shard.seqs, seq)
-            if i < kept:
+            i = shard.seqs.index_at(seq)
+            if i < kept or (shard.trimmed_seq is not None and seq <= shard.trimmed_seq):
                 raise TrimmedDataAccessException(
                     "The operation attempted to read past the oldest stream record in a shard."
                 )
@@ -777,7 +962,7 @@ class DynamoDBStreams(Service):
         shard = stream.shard(shard_id)
         out: dict[str, Any] = {"Records": [r.to_wire() for r in records]}
         last = records[-1].seq if records else after
-        exhausted = shard is not None and shard.closed_us is not None and bisect_right(shard.seqs, last) >= len(shard.seqs)
+        exhausted = shard is not None and shard.closed_us is not None and shard.seqs.index_after(last) >= len(shard.seqs)
         if not exhausted:
             out["NextShardIterator"] = self._make_iterator(stream, shard, last)  # type: ignore[arg-type]
         return out

@@ -261,6 +261,9 @@ class Resource:
         self.max_write: int | None = None
         self.starts: list[int] = [0]
         self.parts: list[Part] = []
+        #: The second (and partition count) of the last on-demand growth check: the allowed
+        #: throughput changes only when the second does (see ``OnDemand.allowed``).
+        self._grown: tuple[int, int] = (-1, 0)
         self.sync(force=True)
 
     # -- configuration --------------------------------------------------------------------
@@ -277,6 +280,7 @@ class Resource:
             return
         cfg = self.owner.config
         now = self.owner.cloud.now_us
+        self._grown = (-1, 0)
         was_provisioned = self.mode == "PROVISIONED"
         old_r, old_w = self.rcu, self.wcu
         self.mode, self.rcu, self.wcu = mode, rcu, wcu
@@ -329,6 +333,7 @@ class Resource:
         n = len(self.parts)
         if r > 2 * PARTITION_MAX_RCU * n or w > 2 * PARTITION_MAX_WCU * n:
             self.ensure_partitions(self._on_demand_partitions())
+        self._grown = (second, len(self.parts))
 
     def _new_part(self) -> Part:
         now = self.owner.cloud.now_us
@@ -449,7 +454,8 @@ class Resource:
             limit = od.check(need // US, now // US)  # type: ignore[union-attr]
             if limit is not None:
                 return limit, None
-            self.grow_on_demand(now)
+            if self._grown != (now // US, len(self.parts)):
+                self.grow_on_demand(now)
         if pk is None:
             return None
         part = self.parts[bisect_right(self.starts, partition_hash(pk)) - 1]
@@ -464,14 +470,25 @@ class Resource:
             level = bucket.level(now)  # type: ignore[union-attr]
             if level < need and level < bucket.cap:  # type: ignore[union-attr]
                 return False
+            od = None
         else:
-            return False  # on-demand: the general path
-        part = self.parts[bisect_right(self.starts, partition_hash(pk)) - 1]
+            # On demand: the same checks as ``check`` (a refusal goes to the general path, which
+            # repeats them and raises the throttle).
+            od = self.od_write if write else self.od_read
+            if od.check(need // US, now // US) is not None:  # type: ignore[union-attr]
+                return False
+            if self._grown != (now // US, len(self.parts)):
+                self.grow_on_demand(now)
+        parts = self.parts
+        part = parts[bisect_right(self.starts, partition_hash(pk)) - 1] if len(parts) > 1 else parts[0]
         pb = part.write if write else part.read
         level = pb.level(now)
         if level < need and level < pb.cap:
             return False
-        bucket.tokens -= need  # type: ignore[union-attr]
+        if od is None:
+            bucket.tokens -= need  # type: ignore[union-attr]
+        else:
+            od.used += need // US
         pb.tokens -= need
         self.owner.metric(self, "ConsumedWriteCapacityUnits" if write else "ConsumedReadCapacityUnits", need / UNIT)
         return True

@@ -40,14 +40,30 @@ def dims_key(dimensions: Mapping[str, str] | Iterable[Mapping[str, str]] | None)
 
 
 class _Bucket:
-    __slots__ = ("count", "total", "minimum", "maximum", "values")
+    """One period of one metric. The raw-value array is made on the first raw value (most
+    buckets of a long simulation hold statistic sets only: 64 bytes saved per bucket)."""
+
+    __slots__ = ("count", "total", "minimum", "maximum", "_values")
 
     def __init__(self) -> None:
         self.count = 0.0
         self.total = 0.0
         self.minimum = math.inf
         self.maximum = -math.inf
-        self.values = array("d")
+        self._values: array | None = None
+
+    @property
+    def values(self) -> array:
+        """The raw values (for percentiles), an ``array("d")`` to append to."""
+        v = self._values
+        if v is None:
+            v = self._values = array("d")
+        return v
+
+    def raw(self) -> "array | tuple[()]":
+        """The raw values, without making an array for a bucket that has none."""
+        v = self._values
+        return () if v is None else v
 
 
 class MetricSeries:
@@ -76,7 +92,10 @@ class MetricSeries:
         if value > b.maximum:
             b.maximum = value
         if count == 1.0:
-            b.values.append(value)
+            v = b._values
+            if v is None:
+                v = b._values = array("d")
+            v.append(value)
 
     def add_statistic_set(self, time_us: int, sample_count: float, total: float, minimum: float, maximum: float) -> None:
         width = self.resolution_s * US_PER_SECOND
@@ -86,8 +105,10 @@ class MetricSeries:
             b = self.buckets[start] = _Bucket()
         b.count += sample_count
         b.total += total
-        b.minimum = min(b.minimum, minimum)
-        b.maximum = max(b.maximum, maximum)
+        if minimum < b.minimum:
+            b.minimum = minimum
+        if maximum > b.maximum:
+            b.maximum = maximum
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -251,7 +272,7 @@ class MetricStore:
                     if p is None:
                         raise SimError(f"unknown statistic {stat!r}")
                     if sorted_values is None:
-                        sorted_values = sorted(v for b in buckets for v in b.values)
+                        sorted_values = sorted(v for b in buckets for v in b.raw())
                     point[stat] = _percentile(sorted_values, p)
             points.append(point)
         return points

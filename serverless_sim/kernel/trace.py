@@ -50,22 +50,31 @@ class TraceRecord:
         }
 
     def canonical(self) -> str:
-        attributes = self.attributes
-        if attributes:
-            items = sorted(attributes.items())
-            for _, v in items:
-                if type(v) not in _FLAT:
-                    body = "C" + canonical_text(attributes)
-                    break
-            else:
-                # Flat attributes (the common case): the repr of sorted pairs is already canonical.
-                body = "R" + repr(items)
-        else:
-            body = ""
-        return f"{self.time_us}|{self.service}|{self.kind}|{body}"
+        return _canonical(self.time_us, self.service, self.kind, self.attributes)
 
 
 _FLAT = frozenset({str, int, float, bool, type(None)})
+
+
+def _canonical(time_us: int, service: str, kind: str, attributes: dict[str, Any]) -> str:
+    """The canonical text of one record (what the digest covers)."""
+    if attributes:
+        items = sorted(attributes.items())
+        for _, v in items:
+            if type(v) not in _FLAT:
+                body = "C" + canonical_text(attributes)
+                break
+        else:
+            # Flat attributes (the common case): the repr of sorted pairs is already canonical.
+            body = "R" + repr(items)
+    else:
+        body = ""
+    return f"{time_us}|{service}|{kind}|{body}"
+
+
+#: Canonical texts are hashed in batches of this many (one ``update`` instead of two per record;
+#: the digest is the same: SHA-256 over the concatenation).
+_HASH_BATCH = 256
 
 
 def canonical_text(value: Any) -> str:
@@ -104,12 +113,14 @@ Keep = Union[Literal["all", "none"], Callable[[TraceRecord], bool]]
 class Trace:
     """Structured records with a running digest. See the module docstring."""
 
-    __slots__ = ("_clock", "_records", "_hash", "_keep", "_count", "_counts")
+    __slots__ = ("_clock", "_records", "_hash", "_pending", "_keep", "_count", "_counts")
 
     def __init__(self, clock: Any, keep: Keep = "all") -> None:
         self._clock = clock
         self._records: list[TraceRecord] = []
         self._hash = hashlib.sha256()
+        #: Canonical texts not yet fed to ``_hash`` (see ``_HASH_BATCH``).
+        self._pending: list[str] = []
         self._count = 0
         self._counts: dict[tuple[str, str], int] = {}
         self._keep: Keep = "all"
@@ -125,24 +136,43 @@ class Trace:
             raise SimError(f"keep is 'all', 'none' or a predicate, got {keep!r}")
         self._keep = keep
 
-    def record(self, service: str, kind: str, **attributes: Any) -> TraceRecord:
-        """Record a happening at the current virtual time. O(size of attributes)."""
-        rec = TraceRecord(self._clock.now_us, service, kind, attributes)
-        self._hash.update(rec.canonical().encode())
-        self._hash.update(b"\n")
+    def record(self, service: str, kind: str, **attributes: Any) -> TraceRecord | None:
+        """Record a happening at the current virtual time. O(size of attributes).
+
+        Returns the record, or None with ``keep="none"`` (no record object is made then)."""
+        keep = self._keep
+        pending = self._pending
         self._count += 1
         key = (service, kind)
-        self._counts[key] = self._counts.get(key, 0) + 1
-        keep = self._keep
-        if keep == "all" or (keep != "none" and keep(rec)):  # type: ignore[operator]
+        counts = self._counts
+        counts[key] = counts.get(key, 0) + 1
+        if keep == "none":
+            pending.append(_canonical(self._clock.now_us, service, kind, attributes))
+            if len(pending) >= _HASH_BATCH:
+                self._flush()
+            return None
+        rec = TraceRecord(self._clock.now_us, service, kind, attributes)
+        pending.append(rec.canonical())
+        if len(pending) >= _HASH_BATCH:
+            self._flush()
+        if keep == "all" or keep(rec):  # type: ignore[operator]
             self._records.append(rec)
         return rec
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if pending:
+            pending.append("")
+            self._hash.update("\n".join(pending).encode())
+            pending.clear()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Trace":
         """Copies share the (immutable) records already made; the digest carries on separately."""
         import copy
 
+        self._flush()
         new = Trace.__new__(Trace)
+        new._pending = []
         memo[id(self)] = new
         new._clock = copy.deepcopy(self._clock, memo)
         new._records = list(self._records)
@@ -154,6 +184,7 @@ class Trace:
 
     def digest(self) -> str:
         """SHA-256 (hex) over every record so far, kept or not."""
+        self._flush()
         return self._hash.hexdigest()
 
     def __len__(self) -> int:

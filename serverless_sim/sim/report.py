@@ -97,7 +97,7 @@ def metric_percentiles(series: Any, ps: Iterable[float] = PERCENTILES) -> dict[s
     values: list[float] = []
     if series is not None:
         for b in series.buckets.values():
-            values.extend(b.values)
+            values.extend(b.raw())
     values.sort()
     out: dict[str, float | None] = {}
     for p in ps:

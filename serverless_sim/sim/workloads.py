@@ -91,8 +91,21 @@ class LatencyHistogram:
     min_us: int | None = None
     max_us: int | None = None
 
-    def add(self, us: int) -> None:
+    def add(self, us: int) -> int:
+        """Count one latency; returns its bucket (for :meth:`add_at`). O(1)."""
         i = -1 if us <= 0 else int(_log(us) * _INV_LOG_BASE)
+        b = self.buckets
+        b[i] = b.get(i, 0) + 1
+        self.count += 1
+        self.total_us += us
+        if self.min_us is None or us < self.min_us:
+            self.min_us = us
+        if self.max_us is None or us > self.max_us:
+            self.max_us = us
+        return i
+
+    def add_at(self, i: int, us: int) -> None:
+        """Count one latency ``us`` whose bucket ``i`` is known (from :meth:`add`). O(1)."""
         b = self.buckets
         b[i] = b.get(i, 0) + 1
         self.count += 1
@@ -497,8 +510,7 @@ class Workload:
             a.throttled += 1
             b.throttled += 1
         if outcome != THROTTLED:
-            a.latency.add(latency_us)
-            b.latency.add(latency_us)
+            b.latency.add_at(a.latency.add(latency_us), latency_us)
         series = self._series
         if series is not None:
             now = self.cloud.clock.now_us
