@@ -108,6 +108,9 @@ DLQ_ERROR_MESSAGE_MAX_BYTES = 1024
 
 # -- event source mappings [esm-api] -------------------------------------------------------------
 ESM_BATCH_SIZE_MAX = 10_000
+#: https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html: "Lambda polls shards in your
+#: DynamoDB stream for records at a base rate of four times per second."
+STREAM_POLL_INTERVAL_US = 250_000
 SQS_BATCH_SIZE_DEFAULT = 10
 SQS_FIFO_BATCH_SIZE_MAX = 10
 STREAM_BATCH_SIZE_DEFAULT = 100  # [ddb-params] default 100, maximum 10,000

@@ -235,3 +235,21 @@ def test_stream_validation():
                                              MaximumRecordAgeInSeconds=-1, BatchSize=10_000)
     assert out["MaximumRetryAttempts"] == -1 and out["ParallelizationFactor"] == 1
     assert out["StartingPosition"] == "TRIM_HORIZON" and out["BisectBatchOnFunctionError"] is False
+
+
+def test_shards_are_polled_four_times_a_second():
+    """Records written between two polls (250 ms apart, phased from the mapping's start) form
+    one batch, seen at the next poll; a later write waits for the poll after it."""
+    cloud, ddb, lam, arn, calls = setup(lambda e, c: None, duration=0.001)
+    lam.map_event_source(arn, "w", StartingPosition="LATEST")
+    cloud.advance(0.5)  # two polls past, nothing to read
+    t0 = (cloud.now_us - cloud.start_us) / S
+    cloud.advance(0.01)
+    for i in range(3):
+        put(ddb, f"a{i}")  # 10, 60 and 110 ms after a poll instant
+        cloud.advance(0.05)
+    cloud.advance(0.25)
+    put(ddb, "b0")  # at 410 ms: seen at the 500 ms poll
+    cloud.run_until_idle()
+    assert [keys(e) for _, e in calls] == [["a0", "a1", "a2"], ["b0"]]
+    assert [round(t - t0, 6) for t, _ in calls] == [0.25, 0.5]

@@ -5,9 +5,12 @@ https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html,
 https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html,
 https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
 
-Event-driven: the stream's ``subscribe`` hook schedules a poll pass at the instant of each
-write (one per instant), and a finished batch polls again; timers exist only for a batching
-window or a retry. Per shard, in shard order (a child shard waits until its parent is done):
+Polling: AWS polls each shard "at a base rate of four times per second" (with-ddb.html). New
+records are seen at the mapping's next poll, on a 250 ms grid phased from the mapping's start
+(:data:`..limits.STREAM_POLL_INTERVAL_US`), so records written between two polls form one batch;
+a finished batch, a retry or the end of a batching window polls at once (a backlog drains back
+to back). The stream's ``subscribe`` hook schedules that next poll (one timer at a time); other
+timers exist only for a batching window or a retry. Per shard, in shard order (a child shard waits until its parent is done):
 
 - ``StartingPosition``: ``TRIM_HORIZON`` starts at the oldest record kept, ``LATEST`` after the
   last record present when the mapping is created. Shards that appear later start at their
@@ -44,9 +47,9 @@ window or a retry. Per shard, in shard order (a child shard waits until its pare
 - Metric ``IteratorAge`` (ms, ``FunctionName``): at each invocation, now minus the creation time
   of the batch's last record.
 
-Deviations: ``TumblingWindowInSeconds`` is validated and stored but not modelled; the polling
-rate (4 per second per shard on AWS) is not modelled - records are seen the instant they are
-written; the "RecordAgeExceeded" condition spelling is an assumption.
+Deviations: ``TumblingWindowInSeconds`` is validated and stored but not modelled; the poll grid
+is per mapping (all its shards are polled together); the "RecordAgeExceeded" condition spelling
+is an assumption.
 """
 
 from __future__ import annotations
@@ -125,11 +128,13 @@ class StreamPoller:
         self.states: dict[str, _ShardState] = {}
         self.stopped = False
         self._unsubscribe: Any = None
-        self._poll_pending = False
+        self._poll_at: int | None = None  # when the one pending poll runs (None: none pending)
+        self._phase = 0
         self.batches = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
+        self._phase = self.cloud.clock.now_us % limits.STREAM_POLL_INTERVAL_US
         latest = self.esm.starting_position == "LATEST"
         for shard in self.stream.shards_now():
             after = shard.seqs[-1] if (latest and shard.seqs) else None
@@ -156,16 +161,30 @@ class StreamPoller:
         return _ShardState(shard_id, [_Lane(i, after) for i in range(n)])
 
     def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
-        self._schedule_poll()
+        # A new record is seen at the next poll on the mapping's 250 ms grid.
+        interval = limits.STREAM_POLL_INTERVAL_US
+        self._poll_later((self._phase - self.cloud.clock.now_us) % interval)
 
     def _schedule_poll(self) -> None:
-        if not self._poll_pending and not self.stopped:
-            self._poll_pending = True
-            self.cloud.scheduler.call_later_us(0, self._poll)
+        self._poll_later(0)
+
+    def _poll_later(self, delay_us: int) -> None:
+        if self.stopped:
+            return
+        at = self.cloud.clock.now_us + delay_us
+        if self._poll_at is not None and self._poll_at <= at:
+            return  # a poll at or before then is already due
+        self._poll_at = at
+        self.cloud.scheduler.call_later_us(delay_us, self._poll_due, at)
+
+    def _poll_due(self, at: int) -> None:
+        if self._poll_at != at:
+            return  # superseded by an earlier poll
+        self._poll_at = None
+        self._poll()
 
     # -- polling --------------------------------------------------------------------------------
     def _poll(self) -> None:
-        self._poll_pending = False
         if self.stopped or not self.esm.enabled:
             return
         try:
