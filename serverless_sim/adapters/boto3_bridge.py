@@ -157,15 +157,17 @@ class _Bridge:
             parsed.update(_modeled_error_fields(service_model, err))
         else:
             cloud.trace.record(service_name, "api_call", operation=model.name)
-            status = 200
+            status = _success_status(model, parsed)
         parsed["ResponseMetadata"] = {
             "RequestId": request_id,
             "HTTPStatusCode": status,
             "HTTPHeaders": headers,
             "RetryAttempts": 0,
         }
+        raw = _RAW_BODIES.get((service_name, model.name)) if status < 300 else None
         http = botocore.awsrequest.AWSResponse(
-            f"https://{service_name}.{cloud.region}.amazonaws.com/", status, headers, _EmptyBody()
+            f"https://{service_name}.{cloud.region}.amazonaws.com/", status, headers,
+            _Body(raw(parsed) if raw is not None else b""),
         )
         return http, parsed
 
@@ -180,6 +182,30 @@ class _Bridge:
             return fn
 
 
+#: (service, operation) -> the output member bound to the HTTP status line, if any.
+_STATUS_MEMBERS: dict[tuple[str, str], str | None] = {}
+
+
+def _success_status(model: botocore.model.OperationModel, parsed: dict[str, Any]) -> int:
+    """The HTTP status AWS answers a success with: an output member bound to the status line
+    (Lambda Invoke's and DeleteFunction's ``StatusCode``: 202 for an Event invoke, 204...), 206
+    for a ranged S3 GetObject, else the operation's modelled ``responseCode`` (S3 deletes 204,
+    Lambda CreateFunction 201...)."""
+    key = (model.service_model.service_name, model.name)
+    try:
+        member = _STATUS_MEMBERS[key]
+    except KeyError:
+        shape = model.output_shape
+        member = _STATUS_MEMBERS[key] = next(
+            (n for n, m in shape.members.items() if m.serialization.get("location") == "statusCode"), None
+        ) if shape is not None else None
+    if member is not None and isinstance(parsed.get(member), int):
+        return int(parsed[member])
+    if "ContentRange" in parsed and model.name == "GetObject" and model.service_model.service_name == "s3":
+        return 206
+    return int(model.http.get("responseCode", 200))
+
+
 def _call_credentials(request_signer: Any) -> Any:
     """The client's credentials when they may be real ones (not the dummy default)."""
     creds = getattr(request_signer, "_credentials", None)
@@ -191,21 +217,52 @@ def _call_credentials(request_signer: Any) -> Any:
     return frozen
 
 
-class _EmptyBody:
-    """The raw body of a response that was never on the wire."""
+class _Body:
+    """The raw body of a response that was never on the wire (empty but for :data:`_RAW_BODIES`)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
 
     def stream(self, *_: Any, **__: Any) -> Iterator[bytes]:
-        return iter(())
+        return iter((self._data,) if self._data else ())
+
+
+def _location_constraint_xml(parsed: dict[str, Any]) -> bytes:
+    """S3 GetBucketLocation's XML: botocore's ``after-call`` handler re-reads
+    ``LocationConstraint`` from the raw body (the operation cannot be modelled); an empty
+    element means us-east-1 (None)."""
+    from xml.sax.saxutils import escape
+
+    region = parsed.get("LocationConstraint")
+    inner = escape(region) if region else ""
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint '
+            b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' + inner.encode() + b"</LocationConstraint>")
+
+
+#: Operations whose botocore ``after-call`` handlers read the raw HTTP body: (service,
+#: operation) -> the body, from the parsed answer.
+_RAW_BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], bytes]] = {
+    ("s3", "GetBucketLocation"): _location_constraint_xml,
+}
 
 
 def _modeled_error_fields(service_model: botocore.model.ServiceModel, err: AWSError) -> dict[str, Any]:
     """The members botocore's parser adds at the top of an error response: those of the
     error's modelled shape that the wire body (:meth:`AWSError.wire_body`) carries, by exact
-    name (``message``, ``Item``, ``CancellationReasons``...), as parsing the HTTP answer would."""
+    name (``message``, ``Item``, ``CancellationReasons``...), as parsing the HTTP answer would
+    (none for the query protocols: see below)."""
+    if service_model.protocol in ("query", "ec2"):
+        # botocore's query parser looks for modelled members among the children of
+        # <ErrorResponse> (Error, RequestId), where AWS never puts them: it adds none.
+        return {}
     shape = service_model.shape_for_error_code(err.code)
     if shape is None:
         return {}
     body = err.wire_body()
+    if service_model.protocol == "rest-json" and "Message" in shape.members and "Message" not in body:
+        # Lambda's and Scheduler's error shapes spell the member ``Message``; their answers
+        # carry it, so botocore puts it beside ``Error`` (as the HTTP endpoint's do).
+        body = {**body, "Message": err.message}
     return {member: body[member] for member in shape.members if member in body}
 
 

@@ -25,7 +25,15 @@ from sortedcontainers import SortedDict
 
 from ..kernel.clock import us_to_datetime
 from ..kernel.service import operation
-from .errors import BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidBucketName, NoSuchBucket, NotFound
+from .errors import (
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    InvalidArgument,
+    InvalidBucketName,
+    NoSuchBucket,
+    NotFound,
+)
+from .listing import _token, _untoken
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+#: ListBuckets' largest (and default, once paging) page.
+MAX_BUCKETS_PAGE = 10_000
 
 
 def valid_bucket_name(name: Any) -> bool:
@@ -124,11 +134,38 @@ class BucketOps:
 
     @operation("ListBuckets")
     def _list_buckets(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {
+        """Buckets in name order, filtered by ``Prefix`` and ``BucketRegion``. Without
+        ``MaxBuckets``, ``Prefix``, ``BucketRegion`` or ``ContinuationToken`` every bucket comes
+        back in one answer; with any of them, pages of ``MaxBuckets`` (1-10,000; default
+        10,000) and an opaque ``ContinuationToken`` while more remain
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html). O(n log n)."""
+        prefix = request.get("Prefix")
+        region = request.get("BucketRegion")
+        token = request.get("ContinuationToken")
+        limit = request.get("MaxBuckets")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or not 1 <= limit <= MAX_BUCKETS_PAGE):
+            raise InvalidArgument("Argument max-buckets must be an integer between 1 and 10000")
+        paged = limit is not None or prefix is not None or region is not None or token is not None
+        after = _untoken(token) if token else None
+        names = [n for n in sorted(self.buckets)
+                 if (not prefix or n.startswith(prefix))
+                 and (region is None or self.buckets[n].region == region)
+                 and (after is None or n > after)]
+        page = names[: limit or MAX_BUCKETS_PAGE] if paged else names
+        out: dict[str, Any] = {
             "Buckets": [{"Name": n, "CreationDate": us_to_datetime(self.buckets[n].created_us)}
-                        for n in sorted(self.buckets)],
+                        for n in page],
             "Owner": self.owner(),
         }
+        if paged:  # "included in the response if the request contains at least one parameter"
+            for entry in out["Buckets"]:
+                entry["BucketRegion"] = self.buckets[entry["Name"]].region
+        if len(page) < len(names):
+            out["ContinuationToken"] = _token(page[-1])
+        if prefix is not None:
+            out["Prefix"] = prefix
+        return out
 
     @operation("HeadBucket")
     def _head_bucket(self, request: dict[str, Any]) -> dict[str, Any]:

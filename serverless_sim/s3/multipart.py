@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 MIN_PART_BYTES = 5 * 1024**2
 MAX_PART_BYTES = 5 * 1024**3
 MAX_PARTS = 10_000
+#: ListMultipartUploads' largest (and default) page.
+MAX_UPLOADS_PAGE = 1000
 
 
 @attrs.define(eq=False)
@@ -56,6 +58,7 @@ class MultipartOps:
     if TYPE_CHECKING:
         cloud: Cloud
         def get_bucket(self, name: Any) -> Bucket: ...
+        def owner(self) -> dict[str, str]: ...
         def write_object(self, bucket: "Bucket", key: str, data: bytes, *, content_type: str | None,
             metadata: dict[str, str], headers: dict[str, str], event: str, reason: str,
             etag: str | None = None, parts_count: int | None = None,
@@ -159,14 +162,60 @@ class MultipartOps:
 
     @operation("ListMultipartUploads")
     def _list_multipart_uploads(self, request: dict[str, Any]) -> dict[str, Any]:
+        """In-progress uploads in key order, uploads of one key oldest first, pages of
+        ``MaxUploads`` (default and at most 1,000); ``KeyMarker`` resumes after that key or,
+        with ``UploadIdMarker``, after that upload of it (``UploadIdMarker`` alone is ignored);
+        ``Delimiter`` rolls keys up into ``CommonPrefixes``, which count towards the page
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html).
+        Deviation: AWS compares an unknown ``UploadIdMarker`` with the upload ids; ours resumes
+        after the marker's position, and an id it does not know resumes after the whole key.
+        O(u log u) for u uploads in the bucket."""
         bucket = self.get_bucket(request.get("Bucket"))
         prefix = request.get("Prefix") or ""
-        uploads = sorted((u for u in bucket.uploads.values() if u.key.startswith(prefix)),
-                         key=lambda u: (u.key, u.initiated_us, u.upload_id))
-        out: dict[str, Any] = {"Bucket": bucket.name, "Prefix": prefix, "IsTruncated": False,
-                               "MaxUploads": int(request.get("MaxUploads") or 1000)}
+        delimiter = str(request.get("Delimiter") or "")
+        key_marker = request.get("KeyMarker") or ""
+        id_marker = (request.get("UploadIdMarker") or "") if key_marker else ""
+        limit = request.get("MaxUploads")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise InvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647")
+        max_uploads = MAX_UPLOADS_PAGE if limit is None else min(limit, MAX_UPLOADS_PAGE)
+        ordered = sorted((u for u in bucket.uploads.values() if u.key.startswith(prefix)),
+                         key=lambda u: (u.key, u.initiated_us))  # stable: creation order breaks ties
+        if key_marker:
+            same = [u.upload_id for u in ordered if u.key == key_marker]
+            skip = same.index(id_marker) + 1 if id_marker in same else len(same)
+            ordered = ([u for u in ordered if u.key == key_marker][skip:]
+                       + [u for u in ordered if u.key > key_marker])
+        # Entries in order: an upload, or a common prefix standing for every key under it.
+        entries: list[tuple[str, Upload | None]] = []
+        for u in ordered:
+            cut = u.key.find(delimiter, len(prefix)) if delimiter else -1
+            if cut < 0:
+                entries.append((u.key, u))
+                continue
+            cp = u.key[: cut + len(delimiter)]
+            if cp <= key_marker and key_marker.startswith(cp):
+                continue  # the marker is inside this prefix: it was listed already
+            if not entries or entries[-1] != (cp, None):
+                entries.append((cp, None))
+        page = entries[:max_uploads]
+        out: dict[str, Any] = {"Bucket": bucket.name, "KeyMarker": key_marker, "UploadIdMarker": id_marker,
+                               "Prefix": prefix, "MaxUploads": max_uploads,
+                               "IsTruncated": len(page) < len(entries)}
+        if delimiter:
+            out["Delimiter"] = delimiter
+        if out["IsTruncated"]:
+            last_key, last = page[-1]
+            out["NextKeyMarker"] = last_key
+            out["NextUploadIdMarker"] = last.upload_id if last is not None else ""
+        uploads = [u for _, u in page if u is not None]
         if uploads:
+            owner = self.owner()
             out["Uploads"] = [{"UploadId": u.upload_id, "Key": u.key,
                                "Initiated": us_to_datetime(u.initiated_us),
-                               "StorageClass": "STANDARD"} for u in uploads]
+                               "StorageClass": "STANDARD", "Owner": dict(owner),
+                               "Initiator": dict(owner)} for u in uploads]
+        prefixes = [cp for cp, u in page if u is None]
+        if prefixes:
+            out["CommonPrefixes"] = [{"Prefix": cp} for cp in prefixes]
         return out

@@ -164,7 +164,14 @@ class NotificationOps:
     @operation("GetBucketNotificationConfiguration")
     def _get_bucket_notification_configuration(self, request: dict[str, Any]) -> dict[str, Any]:
         bucket = self.get_bucket(request.get("Bucket"))
-        return json.loads(json.dumps(bucket.notification))
+        out = json.loads(json.dumps(bucket.notification))
+        # S3 answers with the rule names capitalized ("Prefix"/"Suffix") whatever case they
+        # were given in (https://github.com/aws/aws-sdk/issues/389).
+        for kind, _ in _KINDS:
+            for item in out.get(kind, []):
+                for rule in ((item.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
+                    rule["Name"] = str(rule.get("Name", "")).capitalize()
+        return out
 
     # -- events ---------------------------------------------------------------------------
     def _test_event(self, bucket: "Bucket") -> dict[str, Any]:
