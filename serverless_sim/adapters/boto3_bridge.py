@@ -40,9 +40,14 @@ simulator raise :class:`~serverless_sim.kernel.errors.SimError` (never a network
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
+import hashlib
+import json
 import threading
+import urllib.parse
+import zlib
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import boto3
@@ -63,7 +68,8 @@ __all__ = ["attach", "boto3_session", "patch_boto3"]
 _PARAMS = "serverless_sim.params"
 #: Dummy credentials: botocore never signs anything here, but wants credentials to exist.
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-_CONTENT_TYPE = {"json": "application/x-amz-json-1.0", "rest-json": "application/json"}
+_CONTENT_TYPE = {"json": "application/x-amz-json-1.0", "rest-json": "application/json", "rest-xml": "application/xml",
+                 "query": "text/xml"}
 
 
 def boto3_session(cloud: "Cloud", **session_kwargs: Any) -> boto3.session.Session:
@@ -132,12 +138,17 @@ class _Bridge:
         if normalize is not None:
             request = normalize(request)
         service = cloud.service(service_name)
-        request_id = cloud.request_id()
-        headers = {
-            "x-amzn-requestid": request_id,
-            "content-type": _CONTENT_TYPE.get(service_model.protocol, "application/json"),
-            "date": email.utils.formatdate(cloud.time(), usegmt=True),
-        }
+        host_id = None
+        if service_name == "s3":  # S3's own request ids (x-amz-request-id, x-amz-id-2)
+            from .protocols.rest_xml import s3_request_ids
+
+            request_id, host_id = s3_request_ids(cloud)
+            headers = {"x-amz-request-id": request_id, "x-amz-id-2": host_id}
+        else:
+            request_id = cloud.request_id()
+            headers = {"x-amzn-requestid": request_id}
+        headers["content-type"] = _CONTENT_TYPE.get(service_model.protocol, "application/json")
+        headers["date"] = email.utils.formatdate(cloud.time(), usegmt=True)
         try:
             creds = _call_credentials(request_signer)
             if creds is None and not cloud.enforce_iam:
@@ -150,20 +161,38 @@ class _Bridge:
             cloud.trace.record(service_name, "api_call", operation=model.name, error=err.code)
             status = err.status
             parsed = {"Error": {"Code": err.code, "Message": err.message}}
-            if type(err).__name__ != err.code and service_model.metadata.get("awsQueryCompatible") is not None:
-                # Query-compatible services (SQS): botocore picks the exception class by the
-                # modelled name, while Error.Code shows the legacy query code.
+            protocol = service_model.protocol
+            if service_model.metadata.get("awsQueryCompatible") is not None:
+                # Query-compatible services (SQS, CloudWatch): AWS sends
+                # ``x-amzn-query-error: <legacy code>;<Sender|Receiver>``; botocore keeps the
+                # modelled name (which picks the exception class) as QueryErrorCode, shows the
+                # legacy code as Error.Code, and the fault as Error.Type.
                 parsed["Error"]["QueryErrorCode"] = type(err).__name__
+                parsed["Error"]["Type"] = _fault(status)
+            elif protocol == "query":  # <ErrorResponse><Error><Type>Sender</Type>...
+                parsed["Error"]["Type"] = _fault(status)
+            elif protocol == "rest-xml":  # S3's <Error> document: its extra elements, as text
+                from .protocols.rest_xml import error_fields
+
+                for name, value in error_fields(err, request).items():
+                    if isinstance(value, (str, int)) and not isinstance(value, bool):
+                        parsed["Error"].setdefault(name, str(value))
             parsed.update(_modeled_error_fields(service_model, err))
         else:
             cloud.trace.record(service_name, "api_call", operation=model.name)
             status = _success_status(model, parsed)
+            if service_name == "iam" and model.output_shape is not None:
+                _quote_policy_documents(parsed, model.output_shape)
+            elif "checksum" in context:
+                _echo_checksum(model, request, context, parsed)
         parsed["ResponseMetadata"] = {
             "RequestId": request_id,
             "HTTPStatusCode": status,
             "HTTPHeaders": headers,
             "RetryAttempts": 0,
         }
+        if host_id is not None:
+            parsed["ResponseMetadata"]["HostId"] = host_id
         raw = _RAW_BODIES.get((service_name, model.name)) if status < 300 else None
         http = botocore.awsrequest.AWSResponse(
             f"https://{service_name}.{cloud.region}.amazonaws.com/", status, headers,
@@ -180,6 +209,57 @@ class _Bridge:
                 _blob_normalizer(model.input_shape) if model.input_shape is not None else None
             )
             return fn
+
+
+_CHECKSUMS: dict[str, Callable[[bytes], bytes]] = {
+    "crc32": lambda b: zlib.crc32(b).to_bytes(4, "big"),
+    "sha1": lambda b: hashlib.sha1(b).digest(),
+    "sha256": lambda b: hashlib.sha256(b).digest(),
+}
+
+
+def _echo_checksum(model: botocore.model.OperationModel, request: dict[str, Any], context: dict[str, Any],
+                   parsed: dict[str, Any]) -> None:
+    """S3 answers an upload that carried a checksum (botocore adds a CRC32 by default) with that
+    checksum (``ChecksumCRC32``...): add what botocore would have sent, computed over the payload.
+    CRC32C and CRC64NVME need awscrt and are left out."""
+    algorithm = ((context.get("checksum") or {}).get("request_algorithm") or {}).get("algorithm")
+    digest = _CHECKSUMS.get(str(algorithm).lower()) if algorithm else None
+    out = model.output_shape
+    if digest is None or out is None or model.input_shape is None:
+        return
+    member = "Checksum" + str(algorithm).upper()
+    if member not in out.members or member in parsed:
+        return
+    payload = model.input_shape.serialization.get("payload")
+    body = request.get(payload, b"") if payload else b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        parsed[member] = base64.b64encode(digest(bytes(body))).decode("ascii")
+
+
+def _fault(status: int) -> str:
+    """Who is at fault, as AWS's query errors say it: ``Sender`` (4xx) or ``Receiver`` (5xx)."""
+    return "Receiver" if status >= 500 else "Sender"
+
+
+def _quote_policy_documents(value: Any, shape: botocore.model.Shape) -> None:
+    """IAM sends policy documents (``policyDocumentType`` strings) URL-encoded, and botocore's
+    ``after-call.iam`` handler decodes them into dicts: give it what the wire would (in place)."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if name not in value:
+                continue
+            if member.type_name == "string" and member.name == "policyDocumentType":
+                doc = value[name]
+                if not isinstance(doc, str):
+                    value[name] = urllib.parse.quote(json.dumps(doc, separators=(",", ":")))
+            else:
+                _quote_policy_documents(value[name], member)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for item in value:
+            _quote_policy_documents(item, shape.member)
 
 
 #: (service, operation) -> the output member bound to the HTTP status line, if any.

@@ -187,7 +187,7 @@ def test_bridge_responses_conform_to_service_model():
             errors += 1
             allowed = {"Code", "Message"}
             if model.metadata.get("awsQueryCompatible") is not None:
-                allowed.add("QueryErrorCode")  # the modelled name, as query-compatible services send
+                allowed |= {"QueryErrorCode", "Type"}  # from the x-amzn-query-error header
             assert set(resp["Error"]) <= allowed and {"Code", "Message"} <= set(resp["Error"])
             shape = model.shape_for_error_code(resp["Error"]["Code"])
             extra = {k: v for k, v in resp.items() if k not in ("Error", "ResponseMetadata")}

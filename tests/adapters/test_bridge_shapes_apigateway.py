@@ -361,9 +361,6 @@ def test_modelled_exceptions_are_raised():
         mgmt.get_connection(ConnectionId="bm90aGVyZQ=")
 
 
-@pytest.mark.xfail(strict=False, reason="boto3_bridge._modeled_error_fields matches error members by their "
-                   "Python name only: apigatewayv2's Message (jsonName 'message' on the wire) is left out, which "
-                   "botocore's rest-json parser puts at the top of the response")
 def test_v2_errors_carry_the_modelled_message():
     v2 = Cloud().boto3_session().client(V2)
     with pytest.raises(v2.exceptions.NotFoundException) as e:

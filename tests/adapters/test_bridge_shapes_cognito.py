@@ -14,7 +14,6 @@ boto3 = pytest.importorskip("boto3")
 
 from serverless_sim import Cloud  # noqa: E402
 from shape_check import compare_bridge_http, conformance_problems, recorder, strip_metadata  # noqa: E402
-from test_bridge_shapes_iam_sts import _quoting, quote_policy_documents  # noqa: E402
 
 IDP, IDENTITY = "cognito-idp", "cognito-identity"
 PASSWORD = "Passw0rd!long"
@@ -219,7 +218,7 @@ def scenario(client_factory, code_of=None):
 @pytest.fixture(scope="module")
 def run():
     cloud = Cloud(seed=1)
-    session = quote_policy_documents(cloud.boto3_session())  # the roles made in IAM
+    session = cloud.boto3_session()  # the roles made in IAM
     codes = cloud.service(IDP)
     records = scenario(session.client, code_of=codes.last_code)
     return session, records
@@ -397,7 +396,7 @@ def test_list_paginators_resume_after_max_items():
 
 # -- 3. bridge == HTTP endpoint ----------------------------------------------------------------
 def test_bridge_matches_http_endpoint():
-    bridged, over_http = compare_bridge_http(lambda factory: scenario(_quoting(factory)))
+    bridged, over_http = compare_bridge_http(lambda factory: scenario(factory))
     assert strip_metadata(bridged) == strip_metadata(over_http)
     assert [r["ResponseMetadata"]["HTTPStatusCode"] for _, _, r in bridged] == \
         [r["ResponseMetadata"]["HTTPStatusCode"] for _, _, r in over_http]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 
 import pytest
 
@@ -25,47 +24,6 @@ S3_READ = json.dumps({"Version": "2012-10-17", "Statement": [
 DENY_DELETE = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]})
 ALL_S3 = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
-
-
-def quote_policy_documents(session):
-    """Work around the bridge handing IAM policy documents to botocore as dicts.
-
-    On the wire IAM sends every ``policyDocumentType`` member as URL-encoded JSON, and botocore's
-    ``after-call.iam`` handler (``json_decode_policies``) decodes it into a dict; the bridge
-    returns the service's dict, on which that handler raises AttributeError (``unquote`` of a
-    dict). This handler, registered first, encodes them as the wire would, so botocore's own
-    decoding runs as for real. Remove it once the bridge does this itself
-    (``test_bridge_decodes_policy_documents_itself`` tracks that)."""
-
-    def walk(value, shape):
-        if shape.type_name == "structure" and isinstance(value, dict):
-            for name, member in shape.members.items():
-                if name not in value:
-                    continue
-                if member.type_name == "string" and member.name == "policyDocumentType":
-                    if isinstance(value[name], dict):
-                        value[name] = urllib.parse.quote(json.dumps(value[name]))
-                else:
-                    walk(value[name], member)
-        elif shape.type_name == "list" and isinstance(value, list):
-            for item in value:
-                walk(item, shape.member)
-
-    def handler(parsed, model, **_):
-        if model.output_shape is not None and "Error" not in parsed:
-            walk(parsed, model.output_shape)
-
-    session._session.get_component("event_emitter").register_first("after-call.iam", handler)
-    return session
-
-
-def _quoting(client_factory):
-    """``client_factory``, with :func:`quote_policy_documents` applied when it is a bridged
-    session's ``client`` (the HTTP endpoint's answers go through botocore's real parser)."""
-    session = getattr(client_factory, "__self__", None)
-    if isinstance(session, boto3.session.Session):
-        quote_policy_documents(session)
-    return client_factory
 
 
 def pages(out, client, method, **kwargs):
@@ -239,7 +197,7 @@ def scenario(client_factory, as_role=True):
 @pytest.fixture(scope="module")
 def run():
     cloud = Cloud(seed=1)
-    session = quote_policy_documents(cloud.boto3_session())
+    session = cloud.boto3_session()
     records = scenario(session.client)
     return session, records
 
@@ -372,7 +330,7 @@ def test_sts_identities(run):
 
 
 def test_modelled_exceptions_are_raised():
-    session = quote_policy_documents(Cloud().boto3_session())
+    session = Cloud().boto3_session()
     iam = session.client("iam")
     with pytest.raises(iam.exceptions.NoSuchEntityException) as e:
         iam.get_role(RoleName="nope")
@@ -392,7 +350,7 @@ def test_modelled_exceptions_are_raised():
 
 def test_waiters_poll_on_the_virtual_clock():
     cloud = Cloud()
-    iam = quote_policy_documents(cloud.boto3_session()).client("iam")
+    iam = cloud.boto3_session().client("iam")
     start = cloud.now
     cloud.call_later(2.5, lambda: cloud.client("iam").create_role(RoleName="late", AssumeRolePolicyDocument=TRUST))
     iam.get_waiter("role_exists").wait(RoleName="late")
@@ -402,8 +360,6 @@ def test_waiters_poll_on_the_virtual_clock():
     assert e.value.kwargs["reason"] == "Max attempts exceeded"
 
 
-@pytest.mark.xfail(strict=True, reason="boto3_bridge hands IAM policy documents to botocore's after-call.iam "
-                   "handler (json_decode_policies) as dicts; it expects URL-encoded JSON and raises AttributeError")
 def test_bridge_decodes_policy_documents_itself():
     iam = Cloud().boto3_session().client("iam")
     role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)["Role"]
@@ -411,20 +367,6 @@ def test_bridge_decodes_policy_documents_itself():
 
 
 # -- 3. bridge == HTTP endpoint ----------------------------------------------------------------
-def _without_error_type(records):
-    """Query-protocol errors parsed by botocore carry ``Error.Type`` (Sender/Receiver), which
-    the bridge does not add yet (``test_query_errors_carry_the_error_type``)."""
-    out = []
-    for s, op, r in strip_metadata(records):
-        if "Error" in r:
-            r = {**r, "Error": {k: v for k, v in r["Error"].items() if k != "Type"}}
-        out.append((s, op, r))
-    return out
-
-
-@pytest.mark.xfail(strict=False, reason="boto3_bridge: query-protocol (IAM, STS) error responses lack Error.Type "
-                   "('Sender' for 4xx, 'Receiver' for 5xx), which botocore's QueryParser puts there from the "
-                   "<Type> element AWS sends")
 def test_query_errors_carry_the_error_type():
     iam = Cloud().boto3_session().client("iam")
     with pytest.raises(iam.exceptions.NoSuchEntityException) as e:
@@ -434,14 +376,14 @@ def test_query_errors_carry_the_error_type():
 
 
 def test_bridge_matches_http_endpoint():
-    bridged, over_http = compare_bridge_http(lambda factory: scenario(_quoting(factory), as_role=False))
-    assert _without_error_type(bridged) == _without_error_type(over_http)
+    bridged, over_http = compare_bridge_http(lambda factory: scenario(factory, as_role=False))
+    assert strip_metadata(bridged) == strip_metadata(over_http)
     assert [r["ResponseMetadata"]["HTTPStatusCode"] for _, _, r in bridged] == \
         [r["ResponseMetadata"]["HTTPStatusCode"] for _, _, r in over_http]
 
 
 def test_http_endpoint_knows_the_caller():
-    bridged, over_http = compare_bridge_http(lambda factory: scenario(_quoting(factory)))
+    bridged, over_http = compare_bridge_http(lambda factory: scenario(factory))
     who = [r for s, op, r in strip_metadata(over_http) if op == "GetCallerIdentity"]
     assert who == [r for s, op, r in strip_metadata(bridged) if op == "GetCallerIdentity"]
     assert who[1]["Arn"].endswith(":assumed-role/role-1/shapes")

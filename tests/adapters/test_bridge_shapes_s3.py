@@ -352,6 +352,5 @@ def test_waiters_poll_on_the_virtual_clock():
 
 
 # -- 3. bridge == HTTP endpoint ----------------------------------------------------------------
-@pytest.mark.xfail(strict=False, reason="the HTTP endpoint does not speak S3's REST-XML protocol yet")
 def test_bridge_matches_http_endpoint():
     assert_bridge_matches_http(scenario)

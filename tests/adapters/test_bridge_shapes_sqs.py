@@ -197,17 +197,17 @@ def test_move_tasks(run):
 def test_error_codes_are_aws_codes(run):
     _, records = run
     assert errors(records, "CreateQueue") == [("QueueAlreadyExists", "QueueNameExists"),
-                                              ("InvalidParameterValue", None)]
+                                              ("InvalidParameterValue", "InvalidParameterValue")]
     assert errors(records, "GetQueueUrl") == [("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")]
-    assert errors(records, "SetQueueAttributes") == [("InvalidAttributeValue", None)]
+    assert errors(records, "SetQueueAttributes") == [("InvalidAttributeValue", "InvalidAttributeValue")]
     assert errors(records, "SendMessageBatch") == [("AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
                                                     "BatchEntryIdsNotDistinct")]
-    assert errors(records, "ChangeMessageVisibility") == [("ReceiptHandleIsInvalid", None)]
+    assert errors(records, "ChangeMessageVisibility") == [("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid")]
     assert errors(records, "PurgeQueue") == [("AWS.SimpleQueueService.PurgeQueueInProgress", "PurgeQueueInProgress")]
     assert errors(records, "DeleteQueue") == [("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")]
     assert [c for c, _ in errors(records, "CancelMessageMoveTask")] == ["ResourceNotFoundException"]
     assert errors(records, "StartMessageMoveTask") == [
-        ("InvalidParameterValue", None), ("AWS.SimpleQueueService.UnsupportedOperation", "UnsupportedOperation")]
+        ("InvalidParameterValue", "InvalidParameterValue"), ("AWS.SimpleQueueService.UnsupportedOperation", "UnsupportedOperation")]
     assert responses(records, "GetQueueUrl")[1]["Error"]["Message"] == "The specified queue does not exist."
     assert responses(records, "GetQueueUrl")[1]["ResponseMetadata"]["HTTPStatusCode"] == 400
 

@@ -255,7 +255,9 @@ def _error(status: int, code: str, message: str, fields: Mapping[str, Any], requ
     return HttpResponse(status, headers, "".join(parts).encode("utf-8"))
 
 
-def _error_fields(err: AWSError, params: Mapping[str, Any]) -> dict[str, Any]:
+def error_fields(err: AWSError, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The extra elements of S3's ``<Error>`` document for ``err`` (``Key``, ``BucketName``...),
+    from the error and the request's parameters (the bridge adds the same to ``Error``)."""
     fields: dict[str, Any] = {}
     spec = _ERROR_FIELDS.get(err.code)
     if spec is not None and params.get(spec[1]) is not None:
@@ -306,10 +308,16 @@ def parse_request(service_model: "botocore.model.ServiceModel", request: HttpReq
 
 
 # -- the handler ------------------------------------------------------------------------------
+def s3_request_ids(cloud: "Cloud") -> tuple[str, str]:
+    """S3's request id (16 upper-case hex digits) and host id (``x-amz-id-2``), from the Cloud's
+    request-id stream (the bridge uses the same, so both answer alike)."""
+    request_id = cloud.request_id().replace("-", "")[:16].upper()
+    return request_id, base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
+
+
 def handle(cloud: "Cloud", service_model: "botocore.model.ServiceModel", request: HttpRequest) -> HttpResponse:
     """Answer one S3 REST request."""
-    request_id = cloud.request_id().replace("-", "")[:16].upper()
-    host_id = base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
+    request_id, host_id = s3_request_ids(cloud)
     headers = {"x-amz-request-id": request_id, "x-amz-id-2": host_id, "Date": http_date(cloud)}
     head = request.method.upper() == "HEAD"
     params: dict[str, Any] = {}
@@ -322,7 +330,7 @@ def handle(cloud: "Cloud", service_model: "botocore.model.ServiceModel", request
         try:
             result = call(cloud, "s3", operation_model.name, params)
         except AWSError as err:
-            return _error(err.status, err.code, err.message, _error_fields(err, params), request_id, headers, head)
+            return _error(err.status, err.code, err.message, error_fields(err, params), request_id, headers, head)
         result = dict(result)
         out_shape = operation_model.output_shape
         if out_shape is not None:  # echo the checksums the client sent, where modelled
