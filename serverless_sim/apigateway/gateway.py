@@ -3,7 +3,8 @@
 REST (:meth:`Gateway._rest`): stage (first path segment; unknown: 403 ``{"message":"Forbidden"}``)
 -> route (:mod:`.router`; none: 403 Missing Authentication Token) -> throttling (stage per
 method, account) -> authorization (Lambda TOKEN/REQUEST, Cognito user pools, IAM) -> API key
-and usage plan -> stage cache -> integration (AWS_PROXY Lambda, MOCK) -> response.
+and usage plan -> stage cache -> integration (AWS_PROXY Lambda; MOCK and AWS Lambda custom
+integrations through mapping templates, :mod:`.mapping`) -> response.
 
 HTTP API (:meth:`Gateway._http`): stage (an explicit stage matching the first segment, else
 ``$default``; none: 404) -> CORS preflight -> route (else ``$default`` route; none: 404) ->
@@ -40,7 +41,7 @@ import attrs
 
 from ..kernel.errors import AWSError, SimError
 from ..kernel.process import Event
-from . import limits
+from . import limits, mapping
 from .accesslog import compile_format, log_group_of
 from .authorizers import (
     INVALIDATE_CACHE, INVOKE, AuthorizerCache, AuthResult, PolicyError, http_output, method_arn, rest_output,
@@ -58,10 +59,12 @@ from .responses import (
     AUTHORIZER_CONFIGURATION_ERROR, AUTHORIZER_FAILURE, EXPLICIT_DENY, HTTP_FORBIDDEN, HTTP_INTERNAL,
     HTTP_NOT_FOUND, HTTP_THROTTLED, HTTP_UNAUTHORIZED, HTTP_UNAVAILABLE, IMPLICIT_DENY, JSON,
     MISSING_AUTH_TOKEN, QUOTA_EXCEEDED, REST_BAD_GATEWAY, REST_FORBIDDEN, REST_INTEGRATION_FAILURE,
-    REST_THROTTLED, REST_TIMEOUT, REST_UNAUTHORIZED, MalformedResponse, Response, gateway_response,
+    REST_THROTTLED, REST_TIMEOUT, REST_UNAUTHORIZED, UNSUPPORTED_MEDIA_TYPE, MalformedResponse, Response,
+    gateway_response,
     proxy_response_v1, proxy_response_v2,
 )
 from .throttling import TokenBucket
+from .vtl import VtlBodyParseError, VtlError
 from .websocket import WebSocketMixin
 
 if TYPE_CHECKING:
@@ -620,7 +623,7 @@ class Gateway(WebSocketMixin):
         if integ is None:  # pragma: no cover - deployments require integrations
             return self._finish(ex, gateway_response(REST_INTEGRATION_FAILURE))
         if integ.type == "MOCK":
-            resp = _mock(integ)
+            resp = self._rest_mock(ex, integ, api_key_value)
             ex.integ_us = 0
         elif integ.type == "AWS_PROXY":
             ctx = rest_request_context(
@@ -631,6 +634,8 @@ class Gateway(WebSocketMixin):
             event = rest_event(req, target.resource_path, params, stage.name, stage.variables, ctx)
             ex.istart = ex.t
             return self._invoke(ex, integ.uri, stage.variables, event, integ.timeout_ms * 1000, self._rest_integrated)
+        elif integ.type == "AWS" and integ.uri and ":lambda:path/" in integ.uri:
+            return self._rest_lambda(ex, integ, api_key_value)
         else:
             ex.error_message = f"integration type {integ.type} is not simulated"
             resp = gateway_response(REST_INTEGRATION_FAILURE)
@@ -650,13 +655,114 @@ class Gateway(WebSocketMixin):
             ex.integ_status = 200
             ex.error_message = "Internal server error"
             resp = gateway_response(REST_BAD_GATEWAY)
-        elif status == "timeout":
-            ex.error_message = "Endpoint request timed out"
-            resp = gateway_response(REST_TIMEOUT)
         else:
-            ex.integ_status = 429 if status == "throttled" else None
-            ex.error_message = "Execution failed due to configuration error" if status == "missing" else "Internal server error"
-            resp = gateway_response(REST_INTEGRATION_FAILURE)
+            resp = self._rest_not_answered(ex, status)
+        return self._rest_respond(ex, resp)
+
+    def _rest_not_answered(self, ex: Exchange, status: str) -> Response:
+        """The function did not answer: timeout (504), throttled or missing (500)."""
+        if status == "timeout":
+            ex.error_message = "Endpoint request timed out"
+            return gateway_response(REST_TIMEOUT)
+        ex.integ_status = 429 if status == "throttled" else None
+        ex.error_message = "Execution failed due to configuration error" if status == "missing" else "Internal server error"
+        return gateway_response(REST_INTEGRATION_FAILURE)
+
+    # -- REST non-proxy integrations: mapping templates (.mapping) ----------------------------------
+    def _template_context(self, ex: Exchange, api_key_value: str | None) -> dict[str, Any]:
+        """``$context``: the request context the proxy events carry (with ``authorizer``)."""
+        api = ex.api
+        target: MethodTarget = ex.target
+        return rest_request_context(
+            ex.req, account_id=self._account_id, api_id=api.id,
+            domain=f"{api.id}.execute-api.{self._region}.amazonaws.com", resource_id=target.resource_id,
+            resource_path=target.resource_path, stage=ex.stage.name, request_id=ex.request_id,
+            extended_id=ex.ext_id, time_text=self._time(ex.t0), time_ms=ex.t0 // 1000, authorizer=ex.actx,
+            api_key=api_key_value, api_key_id=ex.api_key_id)
+
+    def _integration_request(self, ex: Exchange, integ: Any, api_key_value: str | None) -> Any:
+        """Select and render the request template: ``(text or None for passthrough,
+        TemplateData)``, or the Response that refuses the request (415, 400, 500)."""
+        req = ex.req
+        try:
+            text = mapping.request_template(integ, req)
+        except mapping.Unsupported:
+            ex.error_message = "Unsupported Media Type"
+            return gateway_response(UNSUPPORTED_MEDIA_TYPE)
+        data = mapping.TemplateData(self, ex, api_key_value)
+        if text is not None:
+            try:
+                text = mapping.render(text, req.body or "", data).text
+            except VtlBodyParseError as exc:
+                ex.error_message = exc.message
+                return gateway_response((400, json.dumps({"message": exc.message}), "BadRequestException"))
+            except VtlError as exc:
+                return self._configuration_error(ex, exc.message)
+        return text, data
+
+    def _configuration_error(self, ex: Exchange, reason: str) -> Response:
+        """500 ``Internal server error``; the reason goes to the execution log (the trace record
+        ``apigateway/execution_error`` and ``$context.error.message``)."""
+        ex.error_message = f"Execution failed due to configuration error: {reason}"
+        if self.config.trace_requests:
+            self.cloud.trace.record("apigateway", "execution_error", api=ex.api.id, stage=ex.stage.name,
+                                    request_id=ex.request_id, message=ex.error_message)
+        return gateway_response(REST_INTEGRATION_FAILURE)
+
+    def _integration_response(self, ex: Exchange, integ: Any, selection: str | None, endpoint_status: int,
+                              output: str, backend_headers: dict[str, str], data: Any) -> Response:
+        ir = mapping.plan_of(integ).select(selection)
+        if ir is None:
+            return self._configuration_error(ex, mapping.NO_MATCH.format(endpoint_status))
+        try:
+            return mapping.method_response(ir, output, backend_headers, ex.req, data)
+        except VtlError as exc:
+            return self._configuration_error(ex, exc.message)
+
+    def _rest_mock(self, ex: Exchange, integ: Any, api_key_value: str | None) -> Response:
+        """MOCK: the request template's ``statusCode`` selects the integration response."""
+        got = self._integration_request(ex, integ, api_key_value)
+        if isinstance(got, Response):
+            return got
+        text, data = got
+        try:
+            code = mapping.mock_selection(text)
+        except VtlError as exc:
+            return self._configuration_error(ex, exc.message)
+        ex.integ_status = code
+        return self._integration_response(ex, integ, str(code), code, "", {}, data)
+
+    def _rest_lambda(self, ex: Exchange, integ: Any, api_key_value: str | None) -> Any:
+        """AWS (custom) Lambda integration: the template's output (or the body) is the payload."""
+        got = self._integration_request(ex, integ, api_key_value)
+        if isinstance(got, Response):
+            return self._rest_respond(ex, got)
+        text, data = got
+        try:
+            event = mapping.lambda_payload(ex.req.body if text is None else text)
+        except ValueError as exc:
+            ex.integ_status = 400
+            ex.error_message = f"Lambda invocation failed with status: 400. Could not parse request body into json: {exc}"
+            return self._rest_respond(ex, gateway_response(REST_INTEGRATION_FAILURE))
+        ex.aux = data
+        ex.istart = ex.t
+        return self._invoke(ex, integ.uri, ex.stage.variables, event, integ.timeout_ms * 1000, self._rest_lambda_done)
+
+    def _rest_lambda_done(self, ex: Exchange) -> Any:
+        ex.integ_us = ex.t - ex.istart
+        status = ex.istatus
+        if status != "ok" and status != "error":
+            return self._rest_respond(ex, self._rest_not_answered(ex, status))
+        ex.integ_status = 200
+        value = ex.ivalue
+        headers = {"Content-Type": JSON}
+        selection = None
+        if status == "error":
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            message = value.get("errorMessage") if isinstance(value, dict) else None
+            selection = "" if message is None else str(message)
+        resp = self._integration_response(ex, ex.target.method.integration, selection, 200,
+                                          mapping.lambda_output(value), headers, ex.aux)
         return self._rest_respond(ex, resp)
 
     def _rest_respond(self, ex: Exchange, resp: Response) -> Response:
@@ -1167,34 +1273,6 @@ def _cache_key(target: "MethodTarget", req: IncomingRequest, params: dict[str, s
         else:
             values.append(tuple(v for k, v in req.pairs if k.lower() == name.lower()))
     return tuple(values)
-
-
-def _mock(integ: Any) -> Response:
-    """MOCK: the request template's ``statusCode`` selects the integration response, whose
-    ``application/json`` template is the body (templates are literal JSON: no VTL)."""
-    code = 200
-    tmpl = integ.request_templates.get("application/json")
-    if tmpl:
-        try:
-            parsed = json.loads(tmpl)
-            if isinstance(parsed, dict) and isinstance(parsed.get("statusCode"), int):
-                code = parsed["statusCode"]
-        except ValueError:
-            pass
-    ir = integ.responses.get(str(code))
-    if ir is None:
-        for r in integ.responses.values():
-            if not r.get("selectionPattern"):
-                ir = r
-                break
-    if ir is None:
-        return gateway_response(REST_INTEGRATION_FAILURE)
-    body = (ir.get("responseTemplates") or {}).get("application/json", "")
-    headers = {"content-type": JSON}
-    for k, v in (ir.get("responseParameters") or {}).items():
-        if k.startswith("method.response.header.") and isinstance(v, str) and v.startswith("'") and v.endswith("'"):
-            headers[k[len("method.response.header."):]] = v[1:-1]
-    return Response(int(ir["statusCode"]), headers, body or "")
 
 
 def _message_of(resp: Response) -> str | None:

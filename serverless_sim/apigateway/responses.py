@@ -95,6 +95,7 @@ REST_THROTTLED = (429, '{"message":"Too Many Requests"}', "TooManyRequestsExcept
 QUOTA_EXCEEDED = (429, '{"message":"Limit Exceeded"}', "LimitExceededException")
 REST_BAD_GATEWAY = (502, '{"message": "Internal server error"}', "InternalServerErrorException")
 REST_INTEGRATION_FAILURE = (500, '{"message": "Internal server error"}', "InternalServerErrorException")
+UNSUPPORTED_MEDIA_TYPE = (415, '{"message": "Unsupported Media Type"}', "UnsupportedMediaTypeException")
 REST_TIMEOUT = (504, '{"message": "Endpoint request timed out"}', "InternalServerErrorException")
 AUTHORIZER_CONFIGURATION_ERROR = (500, '{"message": null}', "AuthorizerConfigurationException")
 AUTHORIZER_FAILURE = (500, '{"message": null}', "AuthorizerFailureException")

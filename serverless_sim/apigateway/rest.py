@@ -52,7 +52,8 @@ _SETTING_PATHS = {
 
 class Integration:
     __slots__ = ("type", "http_method", "uri", "timeout_ms", "cache_key_parameters", "cache_namespace",
-                 "request_templates", "passthrough", "responses", "content_handling", "request_parameters")
+                 "request_templates", "passthrough", "responses", "content_handling", "request_parameters",
+                 "plan")
 
     def __init__(self, type_: str, http_method: str | None, uri: str | None, timeout_ms: int,
                  cache_key_parameters: list[str], cache_namespace: str, request_templates: dict[str, str],
@@ -68,6 +69,8 @@ class Integration:
         self.responses: dict[str, dict[str, Any]] = {}
         self.content_handling = content_handling
         self.request_parameters = request_parameters
+        #: the data plane's view (.mapping.IntegrationPlan), built on the deployed copy's first request
+        self.plan: Any = None
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type, "timeoutInMillis": self.timeout_ms,
