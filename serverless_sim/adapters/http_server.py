@@ -539,13 +539,8 @@ class _Handler(BaseHTTPRequestHandler):
             or not (target or self._signed() or self.headers.get("Smithy-Protocol")
                     or (self.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded")))
         if legacy:  # the hand-written AWS JSON path (no botocore needed)
-            try:
-                body = self._read_body()
-            except _HTTPError as exc:
-                self._error(exc.status, exc.code, str(exc))
-                return
-            except (OSError, ValueError) as exc:
-                self._error(400, "SerializationException", f"Cannot read the request body: {exc}")
+            body = self._read_body_or_answer()
+            if body is None:
                 return
             status, headers, payload = self.sim.handle_aws(target, body)
             self._send(status, headers, payload)
@@ -572,6 +567,16 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = next((v for k, v in out_headers.items() if k.lower() == "content-type"), "")
         self._send(status, out_headers, payload, compress=content_type.startswith("application/x-amz-json"))
 
+    def _read_body_or_answer(self) -> bytes | None:
+        """The (inflated) body, or None after answering the error that reading it raised."""
+        try:
+            return self._read_body()
+        except _HTTPError as exc:
+            self._error(exc.status, exc.code, str(exc))
+        except (OSError, ValueError) as exc:
+            self._error(400, "SerializationException", f"Cannot read the request body: {exc}")
+        return None
+
     def _read_discard(self) -> None:
         try:
             self._read_raw()
@@ -587,15 +592,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._read_discard()
             self._json(404, {"message": f"unknown simulator endpoint {self.command} {path}"})
             return
-        try:
-            body = self._read_body()
-        except _HTTPError as exc:
-            self._error(exc.status, exc.code, str(exc))
-            return
-        except (OSError, ValueError) as exc:
-            self._error(400, "SerializationException", f"Cannot read the request body: {exc}")
-            return
-        self._sim_endpoint(path, body)
+        body = self._read_body_or_answer()
+        if body is not None:
+            self._sim_endpoint(path, body)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = _request
 
