@@ -57,7 +57,9 @@ class EventInvokeConfig:
         return limits.ASYNC_MAX_EVENT_AGE_MAX_S if self.max_age_s is None else self.max_age_s
 
     def describe(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"LastModified": us_to_datetime(self.last_modified_us), "FunctionArn": self.function_arn}
+        # AWS reports it to the millisecond (as the wire form, epoch seconds with 3 decimals).
+        out: dict[str, Any] = {"LastModified": us_to_datetime(self.last_modified_us // 1000 * 1000),
+                               "FunctionArn": self.function_arn}
         if self.max_retries is not None:
             out["MaximumRetryAttempts"] = self.max_retries
         if self.max_age_s is not None:

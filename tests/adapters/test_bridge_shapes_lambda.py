@@ -319,9 +319,6 @@ def test_waiters_fail_on_the_virtual_clock():
     assert (cloud.now - start).total_seconds() == 2
 
 
-# -- known Lambda bugs (serverless_sim/awslambda/ is not ours to fix) --------------------------
-@pytest.mark.xfail(strict=True, reason="Lambda bug: FunctionEventInvokeConfig.LastModified keeps microseconds; "
-                   "AWS (and the HTTP endpoint's epoch-seconds wire form) has milliseconds")
 def test_event_invoke_config_last_modified_has_millisecond_precision(run):
     _, records = run
     stamps = [r["LastModified"] for r in responses(records, "PutFunctionEventInvokeConfig")
@@ -330,19 +327,5 @@ def test_event_invoke_config_last_modified_has_millisecond_precision(run):
 
 
 # -- 3. bridge == HTTP endpoint ----------------------------------------------------------------
-def _ms(value):
-    """Timestamps cut to milliseconds (the known LastModified bug above), recursively."""
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=value.microsecond // 1000 * 1000).astimezone(dt.timezone.utc)
-    if isinstance(value, dict):
-        return {k: _ms(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ms(v) for v in value]
-    return value
-
-
 def test_bridge_matches_http_endpoint():
-    def ms_scenario(client_factory):
-        return [(s, op, _ms(r)) for s, op, r in scenario(client_factory)]
-
-    assert_bridge_matches_http(ms_scenario)
+    assert_bridge_matches_http(scenario)

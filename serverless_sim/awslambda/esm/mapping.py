@@ -60,7 +60,7 @@ class EventSourceMapping:
             "MaximumBatchingWindowInSeconds": self.window_s,
             "EventSourceArn": self.source_arn,
             "FunctionArn": self.function_arn,
-            "LastModified": us_to_datetime(self.last_modified_us),
+            "LastModified": us_to_datetime(self.last_modified_us // 1000 * 1000),  # to the ms, as AWS
             "State": state or self.state,
             "StateTransitionReason": "USER_INITIATED",
             "FunctionResponseTypes": list(self.response_types),
