@@ -123,6 +123,7 @@ def scenario(client, *, cloudwatch=True):
     call(ddb, "delete_backup", BackupArn=arn_b)
     call(ddb, "describe_backup", BackupArn=arn_b)
     call(ddb, "describe_limits")
+    call(ddb, "describe_endpoints")
     call(ddb, "delete_table", TableName="orders")
 
     logs = client("logs")
@@ -163,7 +164,7 @@ EXERCISED = {
     "dynamodb": {"CreateTable", "DescribeTable", "ListTables", "PutItem", "GetItem", "UpdateItem", "DeleteItem",
                  "Query", "Scan", "BatchWriteItem", "BatchGetItem", "TransactWriteItems", "TransactGetItems",
                  "TagResource", "UntagResource", "ListTagsOfResource", "UpdateTable", "DescribeTimeToLive",
-                 "DescribeLimits", "DeleteTable", "UpdateTimeToLive", "UpdateContinuousBackups",
+                 "DescribeLimits", "DescribeEndpoints", "DeleteTable", "UpdateTimeToLive", "UpdateContinuousBackups",
                  "DescribeContinuousBackups", "CreateBackup", "DescribeBackup", "ListBackups",
                  "RestoreTableFromBackup", "RestoreTableToPointInTime", "DeleteBackup"},
     "logs": {"CreateLogGroup", "PutRetentionPolicy", "CreateLogStream", "PutLogEvents", "DescribeLogGroups",
