@@ -47,6 +47,7 @@ import hashlib
 import json
 import threading
 import urllib.parse
+import weakref
 import zlib
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -521,22 +522,61 @@ def patch_boto3(cloud: "Cloud") -> Iterator[boto3.session.Session]:
     not redirected. Blocks nest; the innermost Cloud wins.
     """
 
-    class SimSession(boto3.session.Session):
-        """boto3.Session, answered by the patched Cloud."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            if not args and "aws_access_key_id" not in kwargs and "botocore_session" not in kwargs and "profile_name" not in kwargs:
-                kwargs = {**DUMMY_CREDENTIALS, **kwargs}
-            kwargs.setdefault("region_name", cloud.region)
-            super().__init__(*args, **kwargs)
-            attach(cloud, self)
-
-    with _PATCH_LOCK:
-        saved = (boto3.DEFAULT_SESSION, boto3.Session)
-        boto3.Session = SimSession  # type: ignore[misc]
-        boto3.DEFAULT_SESSION = session = SimSession()
+    swap = DefaultSessionSwap(cloud)
+    session = swap.enter()
     try:
         yield session
     finally:
+        swap.exit()
+
+
+#: Per Cloud: its boto3.Session subclass and default session, made once (a boto3 Session costs
+#: milliseconds; Lambda handlers enter and leave the patch around every invocation).
+_SESSIONS: "weakref.WeakKeyDictionary[Cloud, tuple[type, boto3.session.Session]]" = weakref.WeakKeyDictionary()
+
+
+def _sim_sessions(cloud: "Cloud") -> tuple[type, boto3.session.Session]:
+    found = _SESSIONS.get(cloud)
+    if found is None:
+        # A weak proxy: the cache's values must not keep their key (the Cloud) alive.
+        target: Any = weakref.proxy(cloud)
+        region = cloud.region
+
+        class SimSession(boto3.session.Session):
+            """boto3.Session, answered by the patched Cloud."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                if not args and "aws_access_key_id" not in kwargs and "botocore_session" not in kwargs \
+                        and "profile_name" not in kwargs:
+                    kwargs = {**DUMMY_CREDENTIALS, **kwargs}
+                kwargs.setdefault("region_name", region)
+                super().__init__(*args, **kwargs)
+                attach(target, self)
+
+        found = _SESSIONS[cloud] = (SimSession, SimSession())
+    return found
+
+
+class DefaultSessionSwap:
+    """boto3's module-level entry points (``boto3.DEFAULT_SESSION``, ``boto3.Session``) pointed
+    at a Cloud between :meth:`enter` and :meth:`exit` (nestable): what :func:`patch_boto3` does,
+    and what Lambda does around the Init and handler of a zip package, as AWS's runtime ships
+    boto3 (so ``boto3.client("s3")`` in a deployed handler talks to the simulated S3)."""
+
+    __slots__ = ("cloud", "_saved")
+
+    def __init__(self, cloud: "Cloud") -> None:
+        self.cloud = cloud
+        self._saved: list[tuple[Any, Any]] = []
+
+    def enter(self) -> boto3.session.Session:
+        cls, session = _sim_sessions(self.cloud)
         with _PATCH_LOCK:
-            boto3.DEFAULT_SESSION, boto3.Session = saved  # type: ignore[misc]
+            self._saved.append((boto3.DEFAULT_SESSION, boto3.Session))
+            boto3.Session = cls  # type: ignore[misc]
+            boto3.DEFAULT_SESSION = session
+        return session
+
+    def exit(self) -> None:
+        with _PATCH_LOCK:
+            boto3.DEFAULT_SESSION, boto3.Session = self._saved.pop()  # type: ignore[misc]
