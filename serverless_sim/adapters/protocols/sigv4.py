@@ -10,7 +10,8 @@ presigned URL's ``X-Amz-*`` query parameters) and compared; a mismatch is AWS's
 :mod:`serverless_sim.iam.enforce`).
 
 The canonical request follows AWS's "Create a signed AWS API request" (SigV4) page: the method;
-the URI path, URI-encoded once more except for S3 (whose path is signed as sent); the query
+the URI path, normalized (dot and empty segments removed) and URI-encoded once more except
+for S3 (whose path is signed as sent); the query
 parameters, each name and value URI-encoded (RFC 3986 unreserved characters kept) and sorted;
 the signed headers, lower-case, values trimmed with inner runs of spaces collapsed; the
 payload's SHA-256 (``x-amz-content-sha256`` when sent: S3's ``UNSIGNED-PAYLOAD`` and streaming
@@ -81,13 +82,28 @@ def parse_signature(request: HttpRequest) -> Signature | None:
                      amz_date, presigned, token)
 
 
+def _normalized(path: str) -> str:
+    """The path with ``.``/``..`` and empty segments removed (RFC 3986 section 5.2.4; SigV4
+    normalizes every service's path but S3's), keeping a leading and a trailing slash."""
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if kept:
+                kept.pop()
+        elif segment and segment != ".":
+            kept.append(segment)
+    lead = "/" if path.startswith("/") else ""
+    trail = "/" if path.endswith("/") and kept else ""
+    return lead + "/".join(kept) + trail
+
+
 def _encode(text: str) -> str:
     return quote(text, safe="-_.~")
 
 
 def canonical_request(request: HttpRequest, sig: Signature) -> str:
     path = request.path or "/"
-    uri = path if sig.service == "s3" else quote(path, safe="/~")
+    uri = path if sig.service == "s3" else quote(_normalized(path), safe="/~")
     pairs = [
         (_encode(k), _encode(v))
         for k, v in parse_qsl(request.query, keep_blank_values=True)
