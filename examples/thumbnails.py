@@ -4,8 +4,9 @@
 
 The function is a real deployment package (``app.py``, given as source and zipped
 deterministically), written exactly as it would be for AWS: it makes its own boto3 S3 client.
-The simulation runs inside ``cloud.patch_boto3()``, so that client answers from the Cloud
-(needs boto3: ``pip install 'serverless_sim[boto3]'``). No image library: "resizing" keeps every
+As AWS's Python runtime ships boto3, the simulator points the package's boto3 at the Cloud while
+its code runs, so that client answers from the Cloud (needs boto3:
+``pip install 'serverless_sim[boto3]'``). No image library: "resizing" keeps every
 4th byte behind a small header, a deterministic smaller byte string.
 
 Run it:  python examples/thumbnails.py
@@ -93,9 +94,8 @@ def upload_photos(cloud: Cloud, n: int = 5) -> list[str]:
 def run(cloud: Cloud, n: int = 5) -> dict:
     """Build, upload ``n`` photos and let the notifications run; returns what happened."""
     build(cloud)
-    with cloud.patch_boto3():         # the handler's boto3 client talks to this Cloud
-        keys = upload_photos(cloud, n)
-        cloud.run_until_idle()
+    keys = upload_photos(cloud, n)    # the handler's own boto3 client talks to this Cloud
+    cloud.run_until_idle()
     s3 = cloud.client("s3")
     thumbs = s3.list_objects_v2(Bucket=THUMBS).get("Contents", [])
     sizes = {o["Key"]: (s3.head_object(Bucket=UPLOADS, Key=o["Key"])["ContentLength"], o["Size"])

@@ -447,13 +447,29 @@ def _to_bytes(value: Any) -> Any:
 
 # -- waiters on the virtual clock ---------------------------------------------------------
 class _VirtualTimeWaiters:
-    """Mixed into bridged clients: waiters advance the Cloud's clock instead of sleeping."""
+    """Mixed into bridged clients: waiters advance the Cloud's clock instead of sleeping, and a
+    client held in a Cloud's state (a Lambda package's module-level ``boto3.client("s3")``) is
+    copied by ``cloud.fork()`` as a new client of the same service talking to the fork."""
 
     _serverless_sim_cloud: "Cloud"
 
     def get_waiter(self, waiter_name: str) -> Any:
         waiter = super().get_waiter(waiter_name)  # type: ignore[misc]
         return _VirtualWaiter(self, waiter, self._serverless_sim_cloud)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # The Cloud itself (the attribute may be a weak proxy: a bound method knows its object).
+        cloud = self._serverless_sim_cloud.service.__self__  # type: ignore[attr-defined]
+        new_cloud = memo.get(id(cloud))
+        if new_cloud is None:
+            raise TypeError("a bridged boto3 client can be copied only with its Cloud (cloud.fork())")
+        entry = _sim_sessions(new_cloud)
+        if entry[1] is None:
+            entry[1] = entry[0]()
+        meta = self.meta  # type: ignore[attr-defined]
+        new = entry[1].client(meta.service_model.service_name, region_name=meta.region_name, config=meta.config)
+        memo[id(self)] = new
+        return new
 
 
 class _VirtualWaiter:
@@ -524,18 +540,20 @@ def patch_boto3(cloud: "Cloud") -> Iterator[boto3.session.Session]:
 
     swap = DefaultSessionSwap(cloud)
     session = swap.enter()
+    assert session is not None
     try:
         yield session
     finally:
         swap.exit()
 
 
-#: Per Cloud: its boto3.Session subclass and default session, made once (a boto3 Session costs
-#: milliseconds; Lambda handlers enter and leave the patch around every invocation).
-_SESSIONS: "weakref.WeakKeyDictionary[Cloud, tuple[type, boto3.session.Session]]" = weakref.WeakKeyDictionary()
+#: Per Cloud: its boto3.Session subclass and default session (made on first use, then kept: a
+#: boto3 Session costs milliseconds; Lambda handlers enter and leave the patch around every call).
+_SESSIONS: "weakref.WeakKeyDictionary[Cloud, list[Any]]" = weakref.WeakKeyDictionary()
 
 
-def _sim_sessions(cloud: "Cloud") -> tuple[type, boto3.session.Session]:
+def _sim_sessions(cloud: "Cloud") -> list[Any]:
+    """``[SimSession class, default session or None]`` for ``cloud``."""
     found = _SESSIONS.get(cloud)
     if found is None:
         # A weak proxy: the cache's values must not keep their key (the Cloud) alive.
@@ -553,7 +571,7 @@ def _sim_sessions(cloud: "Cloud") -> tuple[type, boto3.session.Session]:
                 super().__init__(*args, **kwargs)
                 attach(target, self)
 
-        found = _SESSIONS[cloud] = (SimSession, SimSession())
+        found = _SESSIONS[cloud] = [SimSession, None]
     return found
 
 
@@ -561,16 +579,23 @@ class DefaultSessionSwap:
     """boto3's module-level entry points (``boto3.DEFAULT_SESSION``, ``boto3.Session``) pointed
     at a Cloud between :meth:`enter` and :meth:`exit` (nestable): what :func:`patch_boto3` does,
     and what Lambda does around the Init and handler of a zip package, as AWS's runtime ships
-    boto3 (so ``boto3.client("s3")`` in a deployed handler talks to the simulated S3)."""
+    boto3 (so ``boto3.client("s3")`` in a deployed handler talks to the simulated S3).
 
-    __slots__ = ("cloud", "_saved")
+    ``lazy``: leave the default session unmade until code calls ``boto3.client()`` (boto3 then
+    makes one with ``boto3.Session``, the Cloud's class); it is kept for the next entry."""
 
-    def __init__(self, cloud: "Cloud") -> None:
+    __slots__ = ("cloud", "lazy", "_saved")
+
+    def __init__(self, cloud: "Cloud", lazy: bool = False) -> None:
         self.cloud = cloud
+        self.lazy = lazy
         self._saved: list[tuple[Any, Any]] = []
 
-    def enter(self) -> boto3.session.Session:
-        cls, session = _sim_sessions(self.cloud)
+    def enter(self) -> boto3.session.Session | None:
+        entry = _sim_sessions(self.cloud)
+        cls, session = entry
+        if session is None and not self.lazy:
+            session = entry[1] = cls()
         with _PATCH_LOCK:
             self._saved.append((boto3.DEFAULT_SESSION, boto3.Session))
             boto3.Session = cls  # type: ignore[misc]
@@ -578,5 +603,9 @@ class DefaultSessionSwap:
         return session
 
     def exit(self) -> None:
+        entry = _sim_sessions(self.cloud)
         with _PATCH_LOCK:
+            made = boto3.DEFAULT_SESSION
+            if entry[1] is None and isinstance(made, entry[0]):
+                entry[1] = made  # made lazily inside: keep it for the next entry
             boto3.DEFAULT_SESSION, boto3.Session = self._saved.pop()  # type: ignore[misc]

@@ -292,6 +292,8 @@ class FunctionOps:
         fn.tokens_micro = (cap or 0) * 1_000_000
         fn.tokens_us = now
         pkg = code.package
+        if pkg is not None:
+            pkg.runtime_cloud = self.cloud  # its boto3 talks to this Cloud (package.runtime_boto3)
         version = FunctionVersion(
             function=fn, version=LATEST, runtime=runtime, handler=handler, role=role, memory=memory,
             timeout=timeout, code=code,
@@ -423,6 +425,7 @@ class FunctionOps:
         if zip_bytes is None:
             raise InvalidParameterValueException("Please provide a source for function code.")
         package = _package_from_code({"ZipFile": zip_bytes})
+        package.runtime_cloud = self.cloud
         changes: dict[str, Any] = {"code": Code(package=package), "code_sha256": package.sha256, "code_size": package.size}
         if request.get("Architectures") is not None:
             changes["architecture"] = _check_architectures(request["Architectures"])

@@ -23,6 +23,11 @@ On exit every name is put back as it was. Third-party and stdlib modules the pac
 (``json``, ``boto3``...) are shared by all environments, like site-packages would be; their
 module-level state is therefore process-wide (a known deviation).
 
+``boto3`` (when installed: the ``boto3`` extra) talks to the function's Cloud while the space is
+entered, as AWS's runtime ships it: ``boto3.client("s3")`` at module level or in the handler is
+answered by the simulated S3 (:func:`runtime_boto3`; the calls run as the execution role when
+the Cloud enforces IAM). Clients made outside the space keep their own endpoint.
+
 Complexity: entering or leaving a space is O(number of modules of the package).
 """
 
@@ -51,9 +56,11 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 class DeploymentPackage:
     """The files of a ``.zip`` deployment package, read into memory once."""
 
-    __slots__ = ("zip_bytes", "files", "sha256", "size", "unzipped_size", "top_names", "_code")
+    __slots__ = ("zip_bytes", "files", "sha256", "size", "unzipped_size", "top_names", "_code", "runtime_cloud")
 
     def __init__(self, zip_bytes: bytes) -> None:
+        #: The Cloud the package's ``boto3`` talks to (set by the Lambda service that deploys it).
+        self.runtime_cloud: Any = None
         if len(zip_bytes) > limits.ZIP_MAX_BYTES:
             raise RequestTooLargeException(
                 f"Request must be smaller than {limits.ZIP_MAX_BYTES} bytes for the CreateFunction operation"
@@ -203,10 +210,26 @@ def private_random_module(seed: int) -> ModuleType:
     return module
 
 
+_BOTO3_AVAILABLE: list[bool] = []
+
+
+def runtime_boto3(cloud: Any) -> Any:
+    """What a zip package's ``boto3`` talks to: a lazy swap of boto3's default session to
+    ``cloud`` (AWS's Python runtime ships boto3, with the execution role's credentials), or None
+    when boto3 is not installed (the ``boto3`` extra)."""
+    if not _BOTO3_AVAILABLE:
+        _BOTO3_AVAILABLE.append(importlib.util.find_spec("boto3") is not None)
+    if not _BOTO3_AVAILABLE[0]:
+        return None
+    from ..adapters.boto3_bridge import DefaultSessionSwap
+
+    return DefaultSessionSwap(cloud, lazy=True)
+
+
 class ModuleSpace:
     """The modules of one execution environment (see the module docstring)."""
 
-    __slots__ = ("package", "modules", "extra", "top_set", "_finder", "_saved", "_depth")
+    __slots__ = ("package", "modules", "extra", "top_set", "_finder", "_saved", "_depth", "boto3")
 
     def __init__(self, package: DeploymentPackage, extra: dict[str, ModuleType] | None = None) -> None:
         self.package = package
@@ -218,6 +241,9 @@ class ModuleSpace:
         self._finder = _SpaceFinder(self)
         self._saved: list[tuple[str, Any]] = []
         self._depth = 0
+        #: While the space is entered, boto3's default session talks to this (a
+        #: :class:`~serverless_sim.adapters.boto3_bridge.DefaultSessionSwap`), or None.
+        self.boto3: Any = runtime_boto3(package.runtime_cloud) if package.runtime_cloud is not None else None
 
     def _names(self) -> Iterable[str]:
         yield from self.package.top_names
@@ -235,12 +261,16 @@ class ModuleSpace:
         mods.update(self.modules)
         mods.update(self.extra)
         sys.meta_path.insert(0, self._finder)
+        if self.boto3 is not None:
+            self.boto3.enter()
 
     def exit(self) -> None:
         """Put ``sys.modules`` and ``sys.meta_path`` back as they were before :meth:`enter`."""
         self._depth -= 1
         if self._depth > 0:
             return
+        if self.boto3 is not None:
+            self.boto3.exit()
         mods = sys.modules
         try:
             sys.meta_path.remove(self._finder)
