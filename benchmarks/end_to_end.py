@@ -16,7 +16,8 @@ workload's histogram.
 
 Figures: end-to-end requests per wall second (target >= 20,000), and resident memory after one
 simulated day vs after seven (``--memory-check``, each in a fresh child process: memory flat in
-simulated duration). Wall time is read here only, never by the simulation.
+simulated duration), and the trace digest (to check that a speed-up changed no behaviour: same
+seed, same digest). Wall time is read here only, never by the simulation.
 """
 
 from __future__ import annotations
@@ -139,6 +140,9 @@ def run(days: float, rate: float, quiet: bool = False, direct: bool = False, str
         "latency_p50_ms": users["p50_ms"],
         "latency_p99_ms": users["p99_ms"],
         "cost_usd": round(rep.total_cost, 4),
+        # SHA-256 over every trace record (kept or not): equal before and after a change that
+        # only removes overhead (same seed, same days and rate).
+        "trace_digest": cloud.trace.digest(),
         "rss_start_mb": round(rss0, 1),
         "rss_end_mb": round(rss_mb(), 1),
     }

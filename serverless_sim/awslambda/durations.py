@@ -58,7 +58,8 @@ class LogNormal(Distribution):
     sigma: float
 
     def sample(self, rng: random.Random) -> float:
-        return rng.lognormvariate(math.log(self.median_s), self.sigma)
+        # rng.lognormvariate(mu, sigma) is exactly exp(rng.normalvariate(mu, sigma)): one call less
+        return math.exp(rng.normalvariate(math.log(self.median_s), self.sigma))
 
     def mean(self) -> float:
         return self.median_s * math.exp(self.sigma**2 / 2)
@@ -117,6 +118,8 @@ def compile_duration(model: DurationModel | None) -> tuple[int, Callable[[random
         if model < 0 or model != model:
             raise SimError(f"a duration must be >= 0 seconds, got {model!r}")
         return round(model * 1_000_000), None
+    if isinstance(model, Distribution) and type(model).__call__ is Distribution.__call__:
+        return 0, model.sample  # what __call__ calls, without the extra frame
     if callable(model):
         return 0, model
     raise SimError(f"a duration model is seconds, a Distribution or a callable, got {model!r}")

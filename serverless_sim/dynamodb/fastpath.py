@@ -107,6 +107,60 @@ def encode_new_item(item: Any) -> tuple | None:
     return tuple(out)
 
 
+#: The text of small integers (shared with :mod:`.native`'s ``to_av``).
+_INT_TEXT = tuple(str(i) for i in range(1024))
+
+
+def encode_plain_item(values: Any) -> tuple[dict, tuple] | None:
+    """``(item, stored form)`` for a native item of plain ``str`` and non-negative ``int``
+    values (the common case of ``NativeTable.put``), else None.
+
+    Equivalent to ``item = to_item(values)`` then :func:`encode_new_item(item)
+    <encode_new_item>`, in one pass: the same attribute values (small integers share their
+    text, as ``to_av`` does), the same stored tuple and size. None for anything else (the
+    caller then takes that general route).
+    """
+    if type(values) is not dict:
+        return None
+    item: dict[str, Any] = {}
+    out: list[Any] = [0]
+    append = out.append
+    size = 0
+    small = _INT_TEXT
+    for name, v in values.items():
+        if type(name) is not str or not name or not name.isascii() or len(name) > 65535:
+            return None
+        t = type(v)
+        if t is str:
+            if v.isascii():
+                size += len(v)
+            else:
+                try:
+                    size += len(v.encode("utf-8"))
+                except UnicodeEncodeError:
+                    return None
+            item[name] = {"S": v}
+            tag = "S"
+        elif t is int and v >= 0:
+            if v < 1024:
+                v = small[v]
+            else:
+                v = str(v)
+                if len(v) > 38:
+                    return None
+            size += (len(v.rstrip("0")) + 1) // 2 + 1
+            item[name] = {"N": v}
+            tag = "N"
+        else:
+            return None
+        size += len(name)
+        append(name)
+        append(tag)
+        append(v)
+    out[0] = size
+    return item, tuple(out)
+
+
 def _key_ok(tag: str, v: Any, limit: int) -> bool:
     """A valid key value of type ``tag`` (already a canonical attribute value)."""
     if tag == "S":

@@ -361,30 +361,10 @@ class ItemOps:
         the general path, so behaviour is identical.
         """
         if len(request) == 2:
-            table = self.tables.get(request.get("TableName"))  # type: ignore[arg-type]
-            if table is not None and table.status in _DATA_OK and not table.lsis:
-                item = request.get("Item")
-                enc = encode_new_item(item)
-                if enc is not None:
-                    key_id = table.fast_item_key(item)  # type: ignore[arg-type]
-                    if key_id is not None:
-                        if table.gsis:
-                            for index in table.gsis.values():
-                                index.check_item(item)
-                        if enc[0] > MAX_ITEM_BYTES:
-                            raise ValidationException("Item size has exceeded the maximum allowed size")
-                        if table.range_key is None:
-                            pk, sk = key_id, None
-                        else:
-                            pk, sk = key_id
-                            if table.range_type == "N":
-                                sk = _decimal(sk)
-                        tp = table.throughput
-                        if tp is not None:
-                            tp.put_fast(table, pk, sk, item, enc)
-                        else:
-                            table.put_encoded(pk, sk, item, enc)  # type: ignore[arg-type]
-                        return {}
+            item = request.get("Item")
+            enc = encode_new_item(item)
+            if enc is not None and self._put_encoded(request.get("TableName"), item, enc):  # type: ignore[arg-type]
+                return {}
         table = self._data_table(request)
         rv = self._check_write_options(request, ("ALL_OLD",))
         check_return_consumed_capacity(request.get("ReturnConsumedCapacity"))
@@ -404,6 +384,34 @@ class ItemOps:
         return self._write_response(
             request, table, plan, copy_item(old) if rv == "ALL_OLD" and old else None
         )
+
+    def _put_encoded(self, name: Any, item: dict, enc: tuple) -> bool:
+        """PutItem's fast path for an item already encoded (by :func:`.fastpath.encode_new_item`
+        or :func:`.fastpath.encode_plain_item`): True when done, False when the request must
+        take the general path (which then raises AWS's error, if any)."""
+        table = self.tables.get(name)
+        if table is None or table.status not in _DATA_OK or table.lsis:
+            return False
+        key_id = table.fast_item_key(item)
+        if key_id is None:
+            return False
+        if table.gsis:
+            for index in table.gsis.values():
+                index.check_item(item)
+        if enc[0] > MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        if table.range_key is None:
+            pk, sk = key_id, None
+        else:
+            pk, sk = key_id
+            if table.range_type == "N":
+                sk = _decimal(sk)
+        tp = table.throughput
+        if tp is not None:
+            tp.put_fast(table, pk, sk, item, enc)
+        else:
+            table.put_encoded(pk, sk, item, enc)
+        return True
 
     @operation("UpdateItem")
     def update_item(self, request: dict) -> dict:

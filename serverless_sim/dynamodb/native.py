@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from ..kernel.errors import SimError
+from .fastpath import _INT_TEXT, encode_plain_item
 
 if TYPE_CHECKING:
     from .service import DynamoDB
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 #: The text of small integers, shared: a stored item (and a stream record) keeps its number
 #: texts, and ``str(3)`` makes a new 50-byte string each time.
-_SMALL_INT_TEXT = tuple(str(i) for i in range(1024))
+_SMALL_INT_TEXT = _INT_TEXT
 
 
 def to_av(value: Any) -> dict:
@@ -162,6 +163,12 @@ class NativeTable:
         values: dict | None = None,
     ) -> None:
         """PutItem. ``condition`` is a ConditionExpression with ``names``/``values``."""
+        if condition is None and not names and not values:
+            # Plain str / int values: convert and encode in one pass, then PutItem's fast path
+            # (the same effects as the request below; anything unusual takes the request).
+            fast = encode_plain_item(item)
+            if fast is not None and self._svc._put_encoded(self.name, fast[0], fast[1]):
+                return
         request: dict[str, Any] = {"TableName": self.name, "Item": to_item(item)}
         if condition is not None:
             request["ConditionExpression"] = condition

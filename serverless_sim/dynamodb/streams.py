@@ -59,6 +59,7 @@ import datetime as _dt
 import hashlib
 from array import array
 from bisect import bisect_left, bisect_right
+from hashlib import md5
 from typing import TYPE_CHECKING, Any, Callable, Iterator, cast
 
 from ..kernel.service import Service, operation
@@ -242,14 +243,35 @@ class StreamRecord:
         """The record as a Lambda event-source mapping delivers it (``Records[i]`` of the event):
         epoch-seconds ``ApproximateCreationDateTime``, ``eventSourceARN``, and ``userIdentity``
         as ``{"type", "principalId"}``."""
+        # event_id, keys() and _body(), inlined (the Streams -> Lambda hot path): same dicts,
+        # same key order.
+        stream = self.stream
+        arn = stream.arn
+        seq = self.seq
+        kind = self.kind
+        image = self.image
+        names = stream.key_names
+        it = iter(image)
+        next(it)
+        keys = {n: {t: v} for n, t, v in zip(it, it, it) if n in names}  # key values: S, N or B
+        body: dict[str, Any] = {"ApproximateCreationDateTime": float(self.time_us // US), "Keys": keys}
+        view = stream.view_type
+        if kind != REMOVE and view in _HAS_NEW:
+            body["NewImage"] = decode(image)
+        if kind != INSERT and view in _HAS_OLD:
+            body["OldImage"] = decode(self.old if self.old is not None else image)
+        body["SequenceNumber"] = f"{seq:021d}"
+        size = self._size
+        body["SizeBytes"] = self._size_of(keys) if size is None else size
+        body["StreamViewType"] = view
         out: dict[str, Any] = {
-            "eventID": self.event_id,
-            "eventName": _EVENT_NAMES[self.kind],
+            "eventID": md5(f"{arn}#{seq}".encode()).hexdigest(),
+            "eventName": _EVENT_NAMES[kind],
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
-            "awsRegion": self.stream.region,
-            "dynamodb": self._body(float(self.time_us // US)),
-            "eventSourceARN": self.stream.arn,
+            "awsRegion": stream.region,
+            "dynamodb": body,
+            "eventSourceARN": arn,
         }
         ident = self.identity
         if ident is not None:
@@ -343,6 +365,12 @@ class Shard:
     def last_seq(self) -> int | None:
         """The last sequence number written (kept or trimmed), None for an empty shard."""
         return self.seqs[-1] if self.seqs else self.trimmed_seq
+
+    def has_after(self, seq: int | None) -> bool:
+        """True when a kept record has a sequence number after ``seq`` (None: any kept record).
+        O(1)."""
+        a = self.seqs._a
+        return bool(a) and (seq is None or seq - SEQ_BASE < a[-1])
 
     def record(self, stream: "Stream", i: int) -> StreamRecord:
         """The ``i``-th kept record. O(1)."""
@@ -515,6 +543,16 @@ class Stream:
         if self.status == "DISABLED" and now < self.disabled_us + delay:  # type: ignore[operator]
             return "DISABLING"
         return self.status
+
+    def settled(self, now: int) -> Shard | None:
+        """The stream's only shard when it is open and ``roll(now)`` would change nothing (no
+        shard to close, drop or trim), else None. For pollers' fast path. O(1)."""
+        cur = self.current
+        shards = self.shards
+        if (cur is not None and len(shards) == 1 and shards[0] is cur
+                and now < cur.created_us + self.lifetime_us and now < self._trim_at):
+            return cur
+        return None
 
     def shards_now(self) -> list[Shard]:
         """The shards as DescribeStream lists them now (oldest first)."""

@@ -113,7 +113,7 @@ Keep = Union[Literal["all", "none"], Callable[[TraceRecord], bool]]
 class Trace:
     """Structured records with a running digest. See the module docstring."""
 
-    __slots__ = ("_clock", "_records", "_hash", "_pending", "_keep", "_count", "_counts")
+    __slots__ = ("_clock", "_records", "_hash", "_pending", "_keep", "_count", "_counts", "digest_only")
 
     def __init__(self, clock: Any, keep: Keep = "all") -> None:
         self._clock = clock
@@ -124,6 +124,9 @@ class Trace:
         self._count = 0
         self._counts: dict[tuple[str, str], int] = {}
         self._keep: Keep = "all"
+        #: True with ``keep="none"``: hot callers may then hand :meth:`record_body` the canonical
+        #: text they built themselves instead of an attributes dict (read-only; set ``keep``).
+        self.digest_only = False
         self.keep = keep
 
     @property
@@ -135,6 +138,7 @@ class Trace:
         if keep not in ("all", "none") and not callable(keep):
             raise SimError(f"keep is 'all', 'none' or a predicate, got {keep!r}")
         self._keep = keep
+        self.digest_only = keep == "none"
 
     def record(self, service: str, kind: str, **attributes: Any) -> TraceRecord | None:
         """Record a happening at the current virtual time. O(size of attributes).
@@ -159,6 +163,21 @@ class Trace:
             self._records.append(rec)
         return rec
 
+    def record_body(self, service: str, kind: str, body: str) -> None:
+        """:meth:`record` for a digest-only trace (``digest_only``), given the canonical body
+        (the text after ``time|service|kind|``) the caller built itself, so no attributes dict
+        and no sorting/``repr`` of it is needed. The caller guarantees ``body`` equals what
+        :meth:`record` would compute for its attributes (``"R" + repr(sorted(items))`` for
+        flat values); tests compare the two for every such caller. O(len(body))."""
+        self._count += 1
+        key = (service, kind)
+        counts = self._counts
+        counts[key] = counts.get(key, 0) + 1
+        pending = self._pending
+        pending.append(f"{self._clock.now_us}|{service}|{kind}|{body}")
+        if len(pending) >= _HASH_BATCH:
+            self._flush()
+
     def _flush(self) -> None:
         pending = self._pending
         if pending:
@@ -180,6 +199,7 @@ class Trace:
         new._count = self._count
         new._counts = dict(self._counts)
         new._keep = self._keep
+        new.digest_only = self.digest_only
         return new
 
     def digest(self) -> str:

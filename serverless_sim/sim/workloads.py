@@ -62,6 +62,10 @@ if TYPE_CHECKING:
 
 NAMESPACE = "ServerlessSim/Workloads"
 
+#: ``json.dumps(event, sort_keys=True, default=str)`` with one encoder made once (``dumps`` with
+#: keyword arguments builds a new JSONEncoder per call); the same text.
+_dumps = json.JSONEncoder(sort_keys=True, default=str).encode
+
 OK = "ok"
 ERROR = "error"
 THROTTLED = "throttled"
@@ -262,7 +266,7 @@ class Queue(Target):
     def send(self, event: Any, now_us: int) -> None:
         wl = self.workload
         assert wl is not None
-        body = event if isinstance(event, str) else json.dumps(event, sort_keys=True, default=str)
+        body = event if isinstance(event, str) else _dumps(event)
         group = self.group(wl.stats.sent - 1, wl.rng) if callable(self.group) else self.group
         try:
             q = _svc(wl, "sqs").queue(self.queue)
@@ -296,7 +300,7 @@ class Bucket(Target):
         s3 = _svc(wl, "s3")
         try:
             if self.op == "put":
-                data = event if isinstance(event, (str, bytes)) else json.dumps(event, sort_keys=True, default=str)
+                data = event if isinstance(event, (str, bytes)) else _dumps(event)
                 s3.put(self.bucket, key, data)
             else:
                 s3.get(self.bucket, key)
@@ -397,7 +401,7 @@ class Route(Target):
         assert wl is not None
         gw = _svc(wl, "apigateway")
         body = None if event is None else (event if isinstance(event, (str, bytes))
-                                           else json.dumps(event, sort_keys=True, default=str))
+                                           else _dumps(event))
         gw.submit(self.api_id, self.method, self.path, self.headers, body,
                   on_response=functools.partial(self._response, now_us))
 

@@ -124,6 +124,7 @@ class StreamPoller:
         self.svc = svc
         self.esm = esm
         self.cloud = svc.cloud
+        self.clock = svc.cloud.clock
         self.stream = svc.cloud.dynamodb.streams.get(esm.source_arn)  # type: ignore[attr-defined]
         self.states: dict[str, _ShardState] = {}
         self.stopped = False
@@ -131,6 +132,8 @@ class StreamPoller:
         self._poll_at: int | None = None  # when the one pending poll runs (None: none pending)
         self._phase = 0
         self.batches = 0
+        #: (function, its IteratorAge series), looked up once per function.
+        self._age_series: tuple[Any, Any] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -162,8 +165,12 @@ class StreamPoller:
 
     def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
         # A new record is seen at the next poll on the mapping's 250 ms grid.
-        interval = limits.STREAM_POLL_INTERVAL_US
-        self._poll_later((self._phase - self.cloud.clock.now_us) % interval)
+        now = self.clock.now_us
+        delay = (self._phase - now) % limits.STREAM_POLL_INTERVAL_US
+        pending = self._poll_at
+        if pending is not None and pending <= now + delay:
+            return  # a poll at or before then is already due (_poll_later's test, inlined)
+        self._poll_later(delay)
 
     def _schedule_poll(self) -> None:
         self._poll_later(0)
@@ -187,6 +194,18 @@ class StreamPoller:
     def _poll(self) -> None:
         if self.stopped or not self.esm.enabled:
             return
+        states = self.states
+        if len(states) == 1:
+            # Fast exit (most polls right after a batch find nothing new): one open shard, no
+            # shard change or trim due now, and no lane that the loop below would move.
+            shard = self.stream.settled(self.clock.now_us)
+            st = states.get(shard.shard_id) if shard is not None else None
+            if shard is not None and st is not None:
+                for lane in st.lanes:
+                    if not lane.busy and lane.timer is None and (lane.pending or shard.has_after(lane.after_seq)):
+                        break
+                else:
+                    return
         try:
             shards = self.stream.shards_now()
         except AWSError:
@@ -227,6 +246,8 @@ class StreamPoller:
         after = lane.after_seq
         last: int | None = None
         while len(out) < want:
+            if not shard.has_after(after):
+                break  # nothing after the checkpoint: the read would return no record
             chunk = self.stream.read(shard.shard_id, after_seq=after, limit=max(want, 100), strict=False)
             if not chunk:
                 break
@@ -280,7 +301,10 @@ class StreamPoller:
         now = self.cloud.clock.now_us
         # Records too old are discarded before the invocation.
         limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
-        old = [r for r in batch.records if now - r.time_us > limit_us]
+        # A batch's records are in sequence (so time) order: the old ones are a prefix, and
+        # there are none when the first record is recent enough (the common case).
+        records = batch.records
+        old = [r for r in records if now - r.time_us > limit_us] if now - records[0].time_us > limit_us else None
         if old:
             self._discard(shard_id, old, RECORD_AGE_EXCEEDED, batch)
             batch.records = [r for r in batch.records if now - r.time_us <= limit_us]
@@ -304,8 +328,10 @@ class StreamPoller:
         batch.last_inv = inv
         lane.busy = True
         age_ms = max(0, now - batch.records[-1].time_us) / 1000
-        svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds").add_statistic_set(
-            now, 1, age_ms, age_ms, age_ms)
+        age = self._age_series
+        if age is None or age[0] is not fn:
+            age = self._age_series = (fn, svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds"))
+        age[1].add_statistic_set(now, 1, age_ms, age_ms, age_ms)
         inv.on_complete(lambda done: self._done(shard_id, lane, batch, done))
 
     def _done(self, shard_id: str, lane: _Lane, batch: _Batch, inv: "Invocation") -> None:
