@@ -95,3 +95,31 @@ def test_forked_request_callbacks_belong_to_their_timeline():
     assert seen == []  # the copy's callback appended to the copy's list
     cloud.advance(30)
     assert seen == [200]
+
+
+def test_digest_is_the_same_whether_the_trace_is_kept_or_not():
+    """With ``trace="none"`` the gateway writes its request records' canonical text itself
+    (``Trace.record_body``); it must be the text ``record`` computes."""
+    digests = []
+    for trace in ("all", "none"):
+        import serverless_sim  # noqa: F401 - the Cloud class via make_cloud
+
+        cloud, gw, api, rest = build_with(trace)
+        results: list = []
+        submit_many(gw, api, rest, results)
+        gw.submit(api, "GET", "/nope", on_response=lambda r: results.append((r.end_us, r.status, r.body)))
+        cloud.run_until_idle()
+        digests.append((cloud.trace.digest(), sorted(results)))
+    assert digests[0] == digests[1]
+    assert cloud.trace.digest_only
+
+
+def build_with(trace):
+    import apigw_helpers
+
+    saved = apigw_helpers.Cloud
+    apigw_helpers.Cloud = lambda **kw: saved(trace=trace, **kw)  # type: ignore[misc]
+    try:
+        return build()
+    finally:
+        apigw_helpers.Cloud = saved
