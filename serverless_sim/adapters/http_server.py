@@ -534,6 +534,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._simulator(path)
             return
         target = self.headers.get("X-Amz-Target") or ""
+        if target and path != "/":
+            # The JSON protocols are served at "/" only (DynamoDB answers other paths with 404;
+            # the path is signed, so AWS would refuse the signature first).
+            self._read_discard()
+            self._error(404, "UnknownOperationException", f"No such path: {path}")
+            return
         legacy = self.command == "POST" and path == "/" and (
             target.partition(".")[0] in TARGETS
             or not (target or self._signed() or self.headers.get("Smithy-Protocol")

@@ -65,6 +65,11 @@ def test_errors_on_the_wire(server):
     assert status == 400 and body == {"__type": "com.amazon.coral.service#SerializationException"}
     status, _, body = _post(server.url, "DynamoDB_20120810.PutItem", {"TableName": "x", "Item": {"pk": {"B": "@@@"}}})
     assert status == 400 and body["__type"].endswith("#SerializationException")
+    # JSON-protocol requests are served at "/" only: another path is a 404 (and nothing runs).
+    for target in ("DynamoDB_20120810.CreateTable", "AmazonSQS.CreateQueue"):
+        status, _, body = _post(server.url + "/garbage", target, TABLE)
+        assert status == 404 and body["__type"].endswith("UnknownOperationException")
+    assert "orders" not in server.cloud.dynamodb.tables
 
 
 def test_http_details(server):
