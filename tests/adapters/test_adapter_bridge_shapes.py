@@ -16,12 +16,11 @@ import datetime as dt
 import pytest
 
 boto3 = pytest.importorskip("boto3")
-from botocore.exceptions import ClientError  # noqa: E402
 
 from serverless_sim import Cloud  # noqa: E402
 from serverless_sim.adapters.boto3_bridge import boto3_session  # noqa: E402
 from serverless_sim.adapters.http_server import SimServer  # noqa: E402
-from shape_check import _check  # noqa: E402
+from shape_check import _check, recorder  # noqa: E402
 
 
 def _key_schema():
@@ -35,17 +34,8 @@ def _key_schema():
 
 def scenario(client, *, cloudwatch=True):
     """Drive every landed operation; returns [(service, operation, response)]."""
-    out = []
-
-    def call(c, method, **kw):
-        op = c.meta.method_to_api_mapping[method]
-        try:
-            resp = getattr(c, method)(**kw)
-        except ClientError as e:
-            resp = e.response
-        out.append((c.meta.service_model.service_name, op, resp))
-        return resp
-
+    out: list = []
+    call = recorder(out)
     ddb = client("dynamodb")
     call(ddb, "create_table", TableName="orders", BillingMode="PROVISIONED",
          ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
