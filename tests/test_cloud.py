@@ -49,6 +49,19 @@ def test_request_ids_are_uuid_shaped_and_seeded():
     assert all(len(i) == 36 and i[14] == "4" for i in ids)
 
 
+def test_request_ids_keep_the_drawn_bits_outside_version_and_variant():
+    import random
+    import uuid
+
+    cloud = Cloud(seed=9)
+    draws = random.Random()
+    draws.setstate(cloud.streams("requests").getstate())  # the next draws of the stream
+    for _ in range(50):
+        n = draws.getrandbits(128)
+        expected = uuid.UUID(int=n, version=4)  # the stdlib's version 4 / RFC 4122 variant bits
+        assert cloud.request_id() == str(expected)
+
+
 def test_two_clouds_share_no_state():
     a, b = Cloud(), Cloud()
     a.call_later(1, lambda: None)

@@ -72,7 +72,7 @@ from .errors import (
     ValidationException,
 )
 from .table import Table, decode
-from .types import item_size, values_equal
+from .types import item_size, value_size, values_equal
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
@@ -253,16 +253,31 @@ class StreamRecord:
         names = stream.key_names
         it = iter(image)
         next(it)
-        keys = {n: {t: v} for n, t, v in zip(it, it, it) if n in names}  # key values: S, N or B
+        # The keys and, alongside, their size (_size_of's item_size(keys), inlined: key values
+        # are S, N or B; an ASCII S value is its length in UTF-8 bytes).
+        keys: dict[str, Any] = {}
+        size = 0
+        for n, t, v in zip(it, it, it):
+            if n in names:
+                keys[n] = {t: v}
+                size += ((len(n) if n.isascii() else len(n.encode("utf-8")))
+                         + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
         body: dict[str, Any] = {"ApproximateCreationDateTime": float(self.time_us // US), "Keys": keys}
         view = stream.view_type
         if kind != REMOVE and view in _HAS_NEW:
             body["NewImage"] = decode(image)
+            size += image[0]
         if kind != INSERT and view in _HAS_OLD:
-            body["OldImage"] = decode(self.old if self.old is not None else image)
+            old = self.old if self.old is not None else image
+            body["OldImage"] = decode(old)
+            size += old[0]
         body["SequenceNumber"] = f"{seq:021d}"
-        size = self._size
-        body["SizeBytes"] = self._size_of(keys) if size is None else size
+        known = self._size
+        if known is None:
+            self._size = size
+        else:
+            size = known
+        body["SizeBytes"] = size
         body["StreamViewType"] = view
         out: dict[str, Any] = {
             "eventID": md5(f"{arn}#{seq}".encode()).hexdigest(),

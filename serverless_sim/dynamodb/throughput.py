@@ -564,8 +564,10 @@ class TableThroughput:
     # -- storage bookkeeping (a change hook: every committed change) ------------------------
     def _stored(self, pk: Any, sk: Any, old_enc: Any, new_enc: Any) -> None:
         base = self.base
-        i = bisect_right(base.starts, partition_hash(pk)) - 1
-        part = base.parts[i]
+        parts = base.parts
+        # One partition (most tables): it holds every key, no hash needed (as in try_take).
+        i = bisect_right(base.starts, partition_hash(pk)) - 1 if len(parts) > 1 else 0
+        part = parts[i]
         if old_enc is not None:
             part.count -= 1
             part.nbytes -= old_enc[0]

@@ -18,6 +18,10 @@ def derive_seed(seed: int | str, name: str) -> int:
     return int.from_bytes(digest, "big")
 
 
+_UUID_KEEP = ~(0xF000 << 64) & ~(0xC000 << 48) & ((1 << 128) - 1)
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 class RandomStreams:
     """The registry of a simulation's named ``random.Random`` streams.
 
@@ -48,8 +52,10 @@ class RandomStreams:
 
     def uuid(self, name: str) -> str:
         """A version-4-shaped UUID drawn from stream ``name`` (AWS request ids look like this)."""
-        n = self(name).getrandbits(128)
-        n = (n & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
-        n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+        stream = self._streams.get(name)
+        if stream is None:
+            stream = self(name)
+        # version 4 (bits 76-79 = 0100) and the RFC 4122 variant (bits 62-63 = 10), in one mask
+        n = (stream.getrandbits(128) & _UUID_KEEP) | _UUID_SET
         h = f"{n:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

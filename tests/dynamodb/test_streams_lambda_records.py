@@ -60,6 +60,29 @@ def test_to_lambda_is_the_wire_body_in_a_lambda_envelope(view, ops):
         ref = _reference(rec, stream)
         assert got == ref
         assert list(got) == list(ref) and list(got["dynamodb"]) == list(ref["dynamodb"])
+        # SizeBytes as item_size computes it (a fresh view: nothing cached by to_lambda)
+        assert got["dynamodb"]["SizeBytes"] == _fresh(rec).size_bytes
+
+
+def _fresh(rec):
+    return type(rec)(rec.stream, rec.seq, rec.time_us, rec.kind, rec.image, rec.old, rec.identity)
+
+
+def test_to_lambda_size_bytes_for_binary_and_non_ascii_keys():
+    cloud = Cloud(seed=3)
+    ddb = cloud.dynamodb
+    table = ddb.create_table("bin", hash_key=("h", "B"), range_key=("r", "S"), stream="NEW_AND_OLD_IMAGES")
+    table.put({"h": b"\x00\x01\x02", "r": "caf\u00e9", "v": 1})
+    table.put({"h": b"\x00\x01\x02", "r": "caf\u00e9", "v": 2})
+    arn = ddb.describe_table({"TableName": "bin"})["Table"]["LatestStreamArn"]
+    records = list(ddb.streams.get(arn).records())
+    assert [r.event_name for r in records] == ["INSERT", "MODIFY"]
+    for rec in records:
+        body = rec.to_lambda()["dynamodb"]
+        # keys: "h" (1) + 3 bytes, "r" (1) + 5 UTF-8 bytes; plus the images the view carries
+        keys_size = 1 + 3 + 1 + 5
+        images = rec.image[0] + (rec.old[0] if rec.old is not None else 0) if rec.kind == 1 else rec.image[0]
+        assert body["SizeBytes"] == keys_size + images == _fresh(rec).size_bytes
 
 
 def _mapping_run(trace: str, writes: list[tuple[float, str]]) -> tuple[str, list[tuple[int, list[str]]]]:

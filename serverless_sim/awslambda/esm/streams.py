@@ -206,6 +206,15 @@ class StreamPoller:
                         break
                 else:
                     return
+                if not st.finished and shard.closed_us is None:
+                    # The loop below, for this case: the listing would be [shard] (roll(now)
+                    # changes nothing), the state exists, its parent is gone (it is the only
+                    # state) and an open shard is never finished.
+                    for lane in st.lanes:
+                        if not lane.busy and lane.timer is None:
+                            self._advance(shard, lane)
+                    self._maybe_finished(shard, st)
+                    return
         try:
             shards = self.stream.shards_now()
         except AWSError:
@@ -224,12 +233,16 @@ class StreamPoller:
             for lane in st.lanes:
                 if not lane.busy and lane.timer is None:
                     self._advance(shard, lane)
-            if shard.closed_us is not None and all(lane.idle for lane in st.lanes):
-                last = shard.seqs[-1] if shard.seqs else None
-                if last is None or all(lane.after_seq is not None and lane.after_seq >= last for lane in st.lanes):
-                    st.finished = True
+            self._maybe_finished(shard, st)
         for sid in [s for s in self.states if s not in listed]:
             del self.states[sid]
+
+    @staticmethod
+    def _maybe_finished(shard: "Shard", st: _ShardState) -> None:
+        if shard.closed_us is not None and all(lane.idle for lane in st.lanes):
+            last = shard.seqs[-1] if shard.seqs else None
+            if last is None or all(lane.after_seq is not None and lane.after_seq >= last for lane in st.lanes):
+                st.finished = True
 
     def _lane_of(self, rec: "StreamRecord") -> int:
         n = self.esm.parallelization
