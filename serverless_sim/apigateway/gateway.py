@@ -76,6 +76,7 @@ NAMESPACE = "AWS/ApiGateway"
 
 
 @attrs.define
+
 class GatewayConfig:
     """Tunables of the data plane (``cloud.service("apigateway").gateway.config``)."""
 
@@ -259,6 +260,27 @@ class Exchange:
         self.response_type: str | None = None
         self.is_rest = True
         self.cacheable = False
+
+
+def _settle(ex: Exchange, inv: Any, deadline: int, then: Any) -> Any:
+    """The outcome of a started invocation on the exchange: the integration times out at
+    ``deadline`` if the function is still running then; the request resumes with ``then``."""
+    end = inv.end_us
+    if end > deadline:
+        ex.t = ex.wait_t = deadline
+        ex.istatus = "timeout"
+        ex.ivalue = None
+    else:
+        ex.t = ex.wait_t = end
+        err = inv.error
+        if err is None:
+            ex.istatus = "ok"
+            ex.ivalue = inv.result
+        else:
+            ex.istatus = "error"
+            ex.ivalue = err
+    ex.next = then
+    return WAIT
 
 
 class Gateway(WebSocketMixin):
@@ -512,23 +534,7 @@ class Gateway(WebSocketMixin):
             ex.istatus = "throttled"
             ex.ivalue = None
             return then(ex)
-        deadline = t + timeout_us
-        end = inv.end_us
-        if end > deadline:
-            ex.t = ex.wait_t = deadline
-            ex.istatus = "timeout"
-            ex.ivalue = None
-        else:
-            ex.t = ex.wait_t = end
-            err = inv.error
-            if err is None:
-                ex.istatus = "ok"
-                ex.ivalue = inv.result
-            else:
-                ex.istatus = "error"
-                ex.ivalue = err
-        ex.next = then
-        return WAIT
+        return _settle(ex, inv, t + timeout_us, then)
 
     # -- REST ----------------------------------------------------------------------------------------
     def _rest(self, ex: Exchange) -> Any:
@@ -1076,23 +1082,7 @@ class Gateway(WebSocketMixin):
             ex.istatus = "missing" if exc.code == "ResourceNotFoundException" else "throttled"
             ex.ivalue = None
             return self._http_integrated(ex)
-        deadline = t + integ.timeout_ms * 1000
-        end = inv.end_us
-        if end > deadline:
-            ex.t = ex.wait_t = deadline
-            ex.istatus = "timeout"
-            ex.ivalue = None
-        else:
-            ex.t = ex.wait_t = end
-            err = inv.error
-            if err is None:
-                ex.istatus = "ok"
-                ex.ivalue = inv.result
-            else:
-                ex.istatus = "error"
-                ex.ivalue = err
-        ex.next = self._http_integrated
-        return WAIT
+        return _settle(ex, inv, t + integ.timeout_ms * 1000, self._http_integrated)
 
     def _http_integrated(self, ex: Exchange) -> Any:
         ex.integ_us = ex.t - ex.istart
