@@ -104,7 +104,7 @@ class Cloud:
         return self.clock.now_us
 
     def time(self) -> float:
-        """The current virtual instant in epoch seconds (like ``time.time()``)."""
+        """The current virtual instant in epoch seconds (what ``time.time`` gives on AWS)."""
         return self.clock.now_us / US_PER_SECOND
 
     @property

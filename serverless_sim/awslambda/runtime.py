@@ -2,13 +2,14 @@
 
 While user code runs (a package's module top level during Init, or one handler call):
 
-- **Virtual time.** ``time.time()``, ``datetime.now()``, ``date.today()``, ``time.gmtime()``... read
-  the *virtual* instant, through time-machine (``time_machine.travel(..., tick=False)``, started
-  for the call and stopped after it; nothing is patched outside a call). ``time.sleep(s)`` is
-  replaced for the call's duration by :func:`virtual_sleep`, which moves the traveller forward
-  ``s`` virtual seconds and costs no wall time; the seconds slept count in the invocation's
-  duration. ``time.monotonic()`` / ``perf_counter()`` stay real (time-machine does not patch
-  them): use them for wall-clock profiling only.
+- **Virtual time.** The clock readers of the ``time`` and ``datetime`` modules (``time.time``,
+  ``datetime.now``, ``date.today``, ``time.gmtime``...) read the *virtual* instant, through
+  time-machine (``time_machine.travel(..., tick=False)``, started for the call and stopped after
+  it; nothing is patched outside a call). ``time.sleep`` is replaced for the call's duration by
+  :func:`virtual_sleep`, which moves the traveller forward the seconds asked, at no wall time;
+  the seconds slept count in the invocation's duration. ``time.monotonic`` and
+  ``time.perf_counter`` stay real (time-machine does not patch them): use them for wall-clock
+  profiling only.
 - **Deadlines.** A sleep that would cross the phase's deadline (the function timeout, or the 10 s
   Init limit) stops at the deadline and raises :class:`DeadlineExceeded`, a ``BaseException``, so
   the user's ``except Exception`` does not swallow it: the call ends there, as AWS ends a timed-out

@@ -104,7 +104,7 @@ class Clock:
         return us_to_datetime(self.now_us)
 
     def time(self) -> float:
-        """Epoch seconds as a float, like ``time.time()`` would give on AWS."""
+        """Epoch seconds as a float, what ``time.time`` would give on AWS."""
         return self.now_us / US_PER_SECOND
 
     def time_ms(self) -> int:
