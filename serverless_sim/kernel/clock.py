@@ -78,6 +78,20 @@ def us_to_datetime(us: int) -> _dt.datetime:
     return EPOCH + _dt.timedelta(microseconds=us)
 
 
+def datetime_to_epoch(when: _dt.datetime) -> int | float:
+    """Epoch seconds as the AWS wire protocols write them: an int when whole, else a float
+    (exact to the microsecond). Naive datetimes are taken as UTC."""
+    us = datetime_to_us(when)
+    return us // US_PER_SECOND if us % US_PER_SECOND == 0 else us / US_PER_SECOND
+
+
+def epoch_to_datetime(seconds: int | float) -> _dt.datetime:
+    """The aware UTC datetime of epoch seconds (a float rounded to the microsecond)."""
+    if isinstance(seconds, int):
+        return EPOCH + _dt.timedelta(seconds=seconds)
+    return EPOCH + _dt.timedelta(microseconds=round(seconds * US_PER_SECOND))
+
+
 def us_to_seconds(us: int) -> float:
     """Epoch microseconds to float seconds (for display and AWS's float timestamps)."""
     return us / US_PER_SECOND

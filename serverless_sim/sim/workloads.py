@@ -98,14 +98,7 @@ class LatencyHistogram:
     def add(self, us: int) -> int:
         """Count one latency; returns its bucket (for :meth:`add_at`). O(1)."""
         i = -1 if us <= 0 else int(_log(us) * _INV_LOG_BASE)
-        b = self.buckets
-        b[i] = b.get(i, 0) + 1
-        self.count += 1
-        self.total_us += us
-        if self.min_us is None or us < self.min_us:
-            self.min_us = us
-        if self.max_us is None or us > self.max_us:
-            self.max_us = us
+        self.add_at(i, us)
         return i
 
     def add_at(self, i: int, us: int) -> None:

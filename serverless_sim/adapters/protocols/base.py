@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from ...cloud import Cloud
 
-__all__ = ["HttpRequest", "HttpResponse", "call", "service_model", "signing_name", "http_date"]
+__all__ = ["HttpRequest", "HttpResponse", "body_bytes", "call", "service_model", "signing_name", "http_date"]
 
 
 @attrs.define
@@ -92,6 +92,22 @@ def signing_name(request: HttpRequest) -> str | None:
         cred = parse_qs(request.query).get("X-Amz-Credential", [""])[0]
         m = _SCOPE.search("Credential=" + cred)
     return m.group(1) if m else None
+
+
+def body_bytes(value: Any) -> bytes:
+    """A payload member as the bytes sent: ``bytes``-like as is, ``str`` as UTF-8, a readable
+    (``StreamingBody``, file) read whole, None as empty."""
+    if value is None:
+        return b""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    read = getattr(value, "read", None)
+    if callable(read):
+        data = read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise TypeError(f"cannot send {type(value).__name__} as a body")
 
 
 def http_date(cloud: "Cloud") -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from ...kernel.clock import EPOCH, UTC
+from ...kernel.clock import UTC, datetime_to_epoch, epoch_to_datetime
 
 __all__ = ["CBORDecodeError", "Tag", "Simple", "dumps", "loads", "MAX_DEPTH"]
 
@@ -90,14 +90,6 @@ def _float(value: float, out: bytearray) -> None:
     out += struct.pack(">d", value)
 
 
-def _epoch(value: _dt.datetime) -> int | float:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - EPOCH
-    us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
-
-
 def _encode(value: Any, out: bytearray) -> None:
     if value is None:
         out.append(0xF6)
@@ -140,7 +132,7 @@ def _encode(value: Any, out: bytearray) -> None:
             _encode(v, out)
     elif isinstance(value, _dt.datetime):
         _head(6, 1, out)
-        _encode(_epoch(value), out)
+        _encode(datetime_to_epoch(value), out)
     elif isinstance(value, Tag):
         _head(6, value.tag, out)
         _encode(value.value, out)
@@ -219,9 +211,7 @@ def _from_epoch(value: Any) -> _dt.datetime:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise CBORDecodeError(f"tag 1 (epoch date/time) holds {type(value).__name__}, not a number")
     try:
-        if isinstance(value, int):
-            return EPOCH + _dt.timedelta(seconds=value)
-        return EPOCH + _dt.timedelta(microseconds=round(value * 1_000_000))
+        return epoch_to_datetime(value)
     except (OverflowError, ValueError) as exc:
         raise CBORDecodeError(f"tag 1 value out of range: {value!r}") from exc
 

@@ -50,6 +50,8 @@ from urllib.parse import unquote, unquote_plus
 
 import attrs
 
+from ...kernel.clock import epoch_to_datetime
+
 if TYPE_CHECKING:
     import botocore.model
 
@@ -279,10 +281,10 @@ def parse_timestamp(value: str | int | float) -> _dt.datetime:
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
-        return _from_epoch(value)
+        return epoch_to_datetime(value)
     text = value.strip()
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return _from_epoch(float(text) if "." in text else int(text))
+        return epoch_to_datetime(float(text) if "." in text else int(text))
     if text[:4].isdigit() and "-" in text:
         dt = _dt.datetime.fromisoformat(text.replace("z", "Z"))
     else:
@@ -290,13 +292,6 @@ def parse_timestamp(value: str | int | float) -> _dt.datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=_dt.timezone.utc)
     return dt.astimezone(_dt.timezone.utc)
-
-
-def _from_epoch(seconds: int | float) -> _dt.datetime:
-    epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-    if isinstance(seconds, int):
-        return epoch + _dt.timedelta(seconds=seconds)
-    return epoch + _dt.timedelta(microseconds=round(seconds * 1_000_000))
 
 
 def _to_datetime(value: Any) -> _dt.datetime:

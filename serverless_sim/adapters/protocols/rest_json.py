@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from ...kernel.errors import AWSError
 from ..wire import SerializationError
 from . import rest
-from .base import HttpRequest, HttpResponse, call, http_date
+from .base import HttpRequest, HttpResponse, body_bytes, call, http_date
 from .shapes import from_wire_json
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _success(cloud: "Cloud", operation: "botocore.model.OperationModel", result:
         name, member = payload
         value = rest_members.get(name)
         if member.type_name in ("blob", "string"):
-            body = _raw(value)
+            body = body_bytes(value)
             content_type = "application/octet-stream" if member.type_name == "blob" else "text/plain"
         elif value is None:
             body = b""
@@ -150,18 +150,6 @@ def _success(cloud: "Cloud", operation: "botocore.model.OperationModel", result:
         else:
             headers[key] = value
     return HttpResponse(status, headers, body)
-
-
-def _raw(value: Any) -> bytes:
-    if value is None:
-        return b""
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    read = getattr(value, "read", None)
-    if callable(read):
-        data = read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    return bytes(value)
 
 
 def _dumps(value: Any) -> bytes:
@@ -229,7 +217,7 @@ def to_json(shape: "botocore.model.Shape", value: Any) -> Any:
     if kind == "timestamp":
         return rest.format_timestamp(value, rest.timestamp_format(shape, None))
     if kind == "blob":
-        return base64.b64encode(_raw(value)).decode("ascii")
+        return base64.b64encode(body_bytes(value)).decode("ascii")
     if kind in ("float", "double"):
         number = float(value)
         if math.isnan(number):

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import quote
 
 from ...kernel.errors import AWSError
-from .base import HttpRequest, HttpResponse, call, http_date
+from .base import HttpRequest, HttpResponse, body_bytes, call, http_date
 from .rest import BindingError, bind_request, bind_response, match_operation, parse_query, payload_member
 from .xml_util import XmlShapeError, escape, from_xml, parse_document, read_members, to_xml, write_members
 
@@ -197,20 +197,6 @@ def _request_body(request: HttpRequest) -> tuple[bytes, dict[str, str]]:
 
 
 # -- answers ----------------------------------------------------------------------------------
-def _body_bytes(value: Any) -> bytes:
-    if value is None:
-        return b""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    read = getattr(value, "read", None)
-    if callable(read):
-        data = read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    raise TypeError(f"cannot send {type(value).__name__} as a body")
-
-
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -223,7 +209,7 @@ def _xml_body(operation_model: "botocore.model.OperationModel", rest: dict[str, 
     if payload is not None:
         name, member = payload
         if member.type_name in ("blob", "string"):
-            return _body_bytes(rest.get(name))
+            return body_bytes(rest.get(name))
         if rest.get(name) is None:
             return None
         root = str(member.serialization.get("name", name))

@@ -35,7 +35,7 @@ import email.utils
 import math
 from typing import TYPE_CHECKING, Any, Callable
 
-from ...kernel.clock import EPOCH, UTC
+from ...kernel.clock import UTC, datetime_to_epoch, epoch_to_datetime
 from ..wire import SerializationError
 
 if TYPE_CHECKING:
@@ -50,12 +50,6 @@ _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf
 
 
 # -- timestamps ---------------------------------------------------------------------------
-def _from_epoch(seconds: float | int) -> _dt.datetime:
-    if isinstance(seconds, int):
-        return EPOCH + _dt.timedelta(seconds=seconds)
-    return EPOCH + _dt.timedelta(microseconds=round(seconds * 1_000_000))
-
-
 def parse_timestamp(value: Any) -> _dt.datetime:
     """A wire timestamp -> aware UTC datetime: epoch seconds (number or numeric text), ISO 8601
     (``2026-01-01T00:00:00Z``, with or without fraction/offset) or RFC 822 (HTTP date).
@@ -65,11 +59,11 @@ def parse_timestamp(value: Any) -> _dt.datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not math.isfinite(value):
             raise SerializationError(f"Invalid timestamp: {value!r}")
-        return _from_epoch(value)
+        return epoch_to_datetime(value)
     if isinstance(value, str):
         text = value.strip()
         try:
-            return _from_epoch(int(text) if text.lstrip("-").isdigit() else float(text))
+            return epoch_to_datetime(int(text) if text.lstrip("-").isdigit() else float(text))
         except (ValueError, OverflowError):
             pass
         try:
@@ -86,14 +80,6 @@ def parse_timestamp(value: Any) -> _dt.datetime:
     raise SerializationError(f"Invalid timestamp: {value!r}")
 
 
-def _epoch(value: _dt.datetime) -> int | float:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - EPOCH
-    us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
-
-
 def format_timestamp(value: Any, fmt: str | None = "unixtimestamp") -> int | float | str:
     """A native timestamp (datetime, or epoch seconds, or ISO text) as the wire writes it:
     ``unixtimestamp`` (the default: an int when whole seconds, else a float), ``iso8601``
@@ -104,7 +90,7 @@ def format_timestamp(value: Any, fmt: str | None = "unixtimestamp") -> int | flo
     when = when.astimezone(UTC)
     fmt = fmt.lower() if fmt else None  # models spell it "unixTimestamp"
     if fmt in (None, "unixtimestamp"):
-        return _epoch(when)
+        return datetime_to_epoch(when)
     if fmt == "iso8601":
         base = when.strftime("%Y-%m-%dT%H:%M:%S")
         return base + (f".{when.microsecond // 1000:03d}Z" if when.microsecond else "Z")
@@ -251,7 +237,7 @@ def _generic_json(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, _dt.datetime):
-        return _epoch(value)
+        return datetime_to_epoch(value)
     if isinstance(value, (set, frozenset)):
         return sorted(_generic_json(v) for v in value)
     return _number(value)
