@@ -140,7 +140,7 @@ def expected_signature(request: HttpRequest, sig: Signature, secret: str) -> str
 def verified_credentials(cloud: "Cloud", request: HttpRequest) -> dict[str, str | None] | None:
     """The credentials to run ``request`` as (for ``dispatch_as``), or None to run it trusted.
 
-    None for unsigned requests and placeholder keys the store never issued. Otherwise
+    None for unsigned requests and placeholder keys (not ``AKIA``/``ASIA``...). Otherwise
     the access key with the store's secret when the signature matches it, or with no secret
     (which ``dispatch_as`` rejects with the service's signature error) when it does not."""
     from ...iam.enforce import looks_issued
@@ -148,11 +148,12 @@ def verified_credentials(cloud: "Cloud", request: HttpRequest) -> dict[str, str 
     sig = parse_signature(request)
     if sig is None:
         return None
+    if not looks_issued(sig.access_key):
+        return None  # a placeholder key (``testing``): trusted, as on the bridge (the store
+        # issues only AKIA.../ASIA... keys, so it is not consulted, nor IAM made, for these)
     from ...iam.service import store_of
 
     cred = store_of(cloud).credentials.get(sig.access_key)
-    if cred is None and not looks_issued(sig.access_key):
-        return None  # a placeholder key (``testing``): trusted, as on the bridge
     secret = None
     if cred is not None and hmac.compare_digest(expected_signature(request, sig, cred.secret), sig.signature):
         secret = cred.secret
