@@ -6,7 +6,9 @@ the metric's storage resolution (60 s standard, 1 s high resolution, per
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition);
 each bucket keeps SampleCount, Sum, Minimum, Maximum and the raw values (a compact float array)
 for percentiles. Memory therefore grows with the number of samples, at 8 bytes each, plus a small
-constant per (metric, bucket).
+constant per (metric, bucket): recent buckets are objects that writers update in place (about 200
+bytes each); older ones are archived into columns (40 bytes each, see :class:`_Buckets`), all
+still queryable at their own resolution, as CloudWatch keeps one-minute data for 15 days.
 
 Statistics over a period follow GetMetricStatistics: Sum, Average, Minimum, Maximum, SampleCount
 and extended statistics ``pNN`` / ``pNN.NN``. Percentiles use the nearest-rank method on the raw
@@ -17,9 +19,12 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concep
 from __future__ import annotations
 
 import builtins
+import copy
 import math
 from array import array
-from typing import Any, Iterable, Mapping
+from bisect import bisect_left
+from operator import itemgetter
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from .clock import US_PER_SECOND
 from .errors import SimError
@@ -66,8 +71,160 @@ class _Bucket:
         return () if v is None else v
 
 
+#: Buckets more than this many bucket widths older than a series' newest one are archived (3 hours
+#: of one-minute buckets). The writers that keep the current minute's bucket at hand
+#: (``FunctionMetrics``, ``StageMetrics``) write at the current time or a request's start, far
+#: inside it, so a bucket is never archived while a writer still holds it.
+LIVE_BUCKETS = 180
+#: A series sweeps old buckets into the archive when its newest bucket has moved this many widths
+#: since the last sweep: O(live buckets) every SWEEP_EVERY new buckets, amortised O(1) per bucket.
+SWEEP_EVERY = 60
+
+
+class BucketRow(NamedTuple):
+    """One bucket as the readers see it, live or archived."""
+
+    start_us: int
+    sample_count: float
+    total: float
+    minimum: float
+    maximum: float
+    raw: "array | tuple[()]"  # the raw values (empty when the bucket keeps none)
+
+
+class _Buckets(dict):
+    """The buckets of one series: a dict ``start (epoch us) -> _Bucket`` of the recent ones,
+    which writers use as a plain dict (``b = d.get(start)``, ``d[start] = _Bucket()``), plus the
+    archive of older ones in columns (``array("q")`` starts, sorted; ``array("d")`` count, total,
+    minimum, maximum; the raw-value arrays by start, only for buckets that have one): 40 bytes a
+    bucket instead of about 200 for a ``_Bucket`` in a dict.
+
+    Only ``d[start] = bucket`` is intercepted (``.get`` stays the C dict's): it thaws an archived
+    bucket of that start into ``bucket`` (so a backdated write continues the very same
+    accumulators, as if the bucket had never been archived) and, once the newest start has moved
+    ``SWEEP_EVERY`` widths, archives the buckets ``LIVE_BUCKETS`` widths older than it.
+    The dict (``.get``, ``.items()``, ``len``) therefore holds the recent buckets only: read a
+    series through :meth:`MetricSeries.rows`."""
+
+    __slots__ = ("width", "sweep_at", "starts", "counts", "totals", "minima", "maxima", "raw")
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.width = width
+        self.sweep_at = -(1 << 62)  # the first bucket sweeps (nothing) and sets the next mark
+        self.starts = array("q")
+        self.counts = array("d")
+        self.totals = array("d")
+        self.minima = array("d")
+        self.maxima = array("d")
+        self.raw: dict[int, array] = {}
+
+    def __setitem__(self, start: int, bucket: "_Bucket") -> None:
+        starts = self.starts
+        if starts and start <= starts[-1]:
+            i = bisect_left(starts, start)
+            if starts[i] == start:
+                self._thaw(i, bucket)
+        dict.__setitem__(self, start, bucket)
+        if start >= self.sweep_at:
+            self._sweep(start)
+
+    def setdefault(self, start: int, bucket: "_Bucket") -> "_Bucket":  # type: ignore[override]
+        b = self.get(start)
+        if b is None:
+            self[start] = b = bucket
+        return b
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def _thaw(self, i: int, bucket: "_Bucket") -> None:
+        """Move archived row ``i`` into ``bucket`` (a fresh one about to be stored)."""
+        start = self.starts[i]
+        bucket.count = self.counts[i]
+        bucket.total = self.totals[i]
+        bucket.minimum = self.minima[i]
+        bucket.maximum = self.maxima[i]
+        bucket._values = self.raw.pop(start, None)
+        for col in (self.starts, self.counts, self.totals, self.minima, self.maxima):
+            del col[i]
+
+    def _sweep(self, newest: int) -> None:
+        """Archive the live buckets older than ``newest - LIVE_BUCKETS`` widths."""
+        self.sweep_at = newest + SWEEP_EVERY * self.width
+        cutoff = newest - LIVE_BUCKETS * self.width
+        old = sorted(k for k, b in dict.items(self) if k < cutoff and _archivable(b))
+        if not old:
+            return
+        pop = dict.pop
+        rows = []
+        for k in old:
+            b = pop(self, k)
+            rows.append((k, b.count, b.total, b.minimum, b.maximum))
+            if b._values is not None:
+                self.raw[k] = b._values
+        starts = self.starts
+        if starts and old[0] < starts[-1]:
+            # a backdated or thawed bucket older than the archive's end: merge (rare)
+            rows = sorted([*zip(starts, self.counts, self.totals, self.minima, self.maxima), *rows],
+                          key=itemgetter(0))
+            for col in (starts, self.counts, self.totals, self.minima, self.maxima):
+                del col[:]
+        starts.extend([r[0] for r in rows])
+        self.counts.extend([r[1] for r in rows])
+        self.totals.extend([r[2] for r in rows])
+        self.minima.extend([r[3] for r in rows])
+        self.maxima.extend([r[4] for r in rows])
+
+    def archived(self) -> int:
+        """How many buckets are archived."""
+        return len(self.starts)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_Buckets":
+        # An exact copy: the same live buckets in the same order (through ``memo``, so that a
+        # copied writer's cached buckets are the copy's), the same archive, the same sweep mark.
+        new = _Buckets(self.width)
+        memo[id(self)] = new
+        for k, b in dict.items(self):
+            dict.__setitem__(new, k, copy.deepcopy(b, memo))
+        new.sweep_at = self.sweep_at
+        new.starts = array("q", self.starts)
+        new.counts = array("d", self.counts)
+        new.totals = array("d", self.totals)
+        new.minima = array("d", self.minima)
+        new.maxima = array("d", self.maxima)
+        new.raw = {k: copy.deepcopy(v, memo) for k, v in self.raw.items()}
+        return new
+
+    def __reduce__(self) -> Any:
+        return (_restore_buckets, (self.width, dict(self), self.sweep_at, self.starts, self.counts,
+                                   self.totals, self.minima, self.maxima, self.raw))
+
+
+def _archivable(b: "_Bucket") -> bool:
+    """Whether a bucket's aggregates survive a float column exactly: all are floats (the store's
+    writers pass floats; a caller's int minimum, say, keeps its bucket live, so that readers see
+    the very value it wrote)."""
+    return type(b.count) is float and type(b.total) is float and type(b.minimum) is float \
+        and type(b.maximum) is float
+
+
+def _restore_buckets(width: int, live: dict, sweep_at: int, *columns: Any) -> _Buckets:
+    """Unpickle a :class:`_Buckets` (see its ``__reduce__``)."""
+    new = _Buckets(width)
+    for k, b in live.items():
+        dict.__setitem__(new, k, b)
+    new.sweep_at = sweep_at
+    new.starts, new.counts, new.totals, new.minima, new.maxima, new.raw = columns
+    return new
+
+
 class MetricSeries:
-    """All data of one metric: buckets keyed by their start (epoch microseconds)."""
+    """All data of one metric: buckets keyed by their start (epoch microseconds).
+
+    ``buckets`` holds the recent buckets (writers: ``buckets.get`` / ``buckets[start] = ...``);
+    readers use :meth:`rows`, which includes the archived ones."""
 
     __slots__ = ("namespace", "name", "dimensions", "unit", "resolution_s", "buckets")
 
@@ -77,7 +234,7 @@ class MetricSeries:
         self.dimensions = dimensions
         self.unit = unit
         self.resolution_s = resolution_s
-        self.buckets: dict[int, _Bucket] = {}
+        self.buckets = _Buckets(resolution_s * US_PER_SECOND)
 
     def add(self, time_us: int, value: float, count: float = 1.0) -> None:
         width = self.resolution_s * US_PER_SECOND
@@ -110,6 +267,39 @@ class MetricSeries:
         if maximum > b.maximum:
             b.maximum = maximum
 
+    def rows(self, start_us: int | None = None, end_us: int | None = None) -> builtins.list[BucketRow]:
+        """Every bucket (archived or live) starting in ``[start_us, end_us)``, oldest first."""
+        d = self.buckets
+        starts = d.starts
+        lo = 0 if start_us is None else bisect_left(starts, start_us)
+        hi = len(starts) if end_us is None else bisect_left(starts, end_us)
+        out: builtins.list[BucketRow] = []
+        if lo < hi:
+            raw = d.raw
+            for k, c, t, mn, mx in zip(starts[lo:hi], d.counts[lo:hi], d.totals[lo:hi],
+                                       d.minima[lo:hi], d.maxima[lo:hi]):
+                out.append(BucketRow(k, c, t, mn, mx, raw.get(k, ()) if raw else ()))
+        live = sorted(
+            (k, b) for k, b in dict.items(d)
+            if (start_us is None or k >= start_us) and (end_us is None or k < end_us)
+        ) if start_us is not None or end_us is not None else sorted(dict.items(d))
+        if live:
+            tail = [BucketRow(k, b.count, b.total, b.minimum, b.maximum, b.raw()) for k, b in live]
+            if out and tail[0].start_us < out[-1].start_us:
+                out = sorted([*out, *tail], key=itemgetter(0))  # a thawed or backdated bucket
+            else:
+                out.extend(tail)
+        return out
+
+    def has_raw(self) -> bool:
+        """Whether any bucket keeps raw values (percentiles can be computed)."""
+        d = self.buckets
+        return any(d.raw.values()) or any(b._values for b in dict.values(d))
+
+    def bucket_count(self) -> int:
+        """How many buckets hold data (archived and live)."""
+        return len(self.buckets) + self.buckets.archived()
+
 
 def _percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of sorted ``values`` (p in 0..100)."""
@@ -135,7 +325,8 @@ BASIC_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 
 
 class MetricStore:
-    """The metrics of one Cloud. ``put`` is O(1); statistics are O(buckets + samples in range)."""
+    """The metrics of one Cloud. ``put`` is O(1) (amortised); statistics are O(log buckets + recent
+    buckets + buckets and samples in range)."""
 
     def _repr_html_(self) -> str:
         """Notebook display (``serverless_sim.sim.display``)."""
@@ -235,7 +426,8 @@ class MetricStore:
         """Datapoints per period in ``[start_us, end_us)``, oldest first.
 
         Each datapoint is ``{"timestamp_us": ..., "SampleCount": ..., "p99": ...}`` for the
-        statistics asked; periods with no data are omitted, as CloudWatch omits them.
+        statistics asked; periods with no data are omitted, as CloudWatch omits them. A period's
+        buckets (archived or recent: :meth:`MetricSeries.rows`) are combined oldest first.
         """
         if period_s <= 0:
             raise SimError("period must be positive")
@@ -244,15 +436,14 @@ class MetricStore:
             return []
         stats = builtins.list(statistics)
         width = period_s * US_PER_SECOND
-        groups: dict[int, builtins.list[_Bucket]] = {}
-        for bstart, bucket in series.buckets.items():
-            if start_us <= bstart < end_us:
-                pstart = start_us + (bstart - start_us) // width * width
-                groups.setdefault(pstart, []).append(bucket)
+        groups: dict[int, builtins.list[BucketRow]] = {}
+        for row in series.rows(start_us, end_us):
+            pstart = start_us + (row.start_us - start_us) // width * width
+            groups.setdefault(pstart, []).append(row)
         points = []
         for pstart in sorted(groups):
             buckets = groups[pstart]
-            count = sum(b.count for b in buckets)
+            count = sum(b.sample_count for b in buckets)
             total = sum(b.total for b in buckets)
             point: dict[str, Any] = {"timestamp_us": pstart, "unit": series.unit}
             sorted_values: builtins.list[float] | None = None
@@ -272,7 +463,7 @@ class MetricStore:
                     if p is None:
                         raise SimError(f"unknown statistic {stat!r}")
                     if sorted_values is None:
-                        sorted_values = sorted(v for b in buckets for v in b.raw())
+                        sorted_values = sorted(v for b in buckets for v in b.raw)
                     point[stat] = _percentile(sorted_values, p)
             points.append(point)
         return points

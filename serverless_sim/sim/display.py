@@ -265,8 +265,8 @@ def metrics_html(store: Any, namespace: str | None = None, name: str | None = No
     """Metric series (filtered) with SampleCount, Sum, Average, Minimum, Maximum."""
     rows = []
     for s in store.list(namespace, name)[:limit]:
-        bs = list(s.buckets.values())
-        count = sum(b.count for b in bs)
+        bs = s.rows()
+        count = sum(b.sample_count for b in bs)
         total = sum(b.total for b in bs)
         rows.append({"namespace": s.namespace, "metric": s.name,
                      "dimensions": ", ".join(f"{k}={v}" for k, v in s.dimensions), "unit": s.unit,

@@ -75,19 +75,20 @@ def metric_sum(series: Any) -> float:
     """Sum of every value of one series (0 for None). O(buckets)."""
     if series is None:
         return 0.0
-    return float(sum(b.total for b in series.buckets.values()))
+    return float(sum(b.total for b in series.rows()))
 
 
 def metric_count(series: Any) -> float:
     if series is None:
         return 0.0
-    return float(sum(b.count for b in series.buckets.values()))
+    return float(sum(b.sample_count for b in series.rows()))
 
 
 def metric_max(series: Any) -> float | None:
-    if series is None or not series.buckets:
+    rows = series.rows() if series is not None else None
+    if not rows:
         return None
-    return float(max(b.maximum for b in series.buckets.values()))
+    return float(max(b.maximum for b in rows))
 
 
 def metric_percentiles(series: Any, ps: Iterable[float] = PERCENTILES) -> dict[str, float | None]:
@@ -96,8 +97,8 @@ def metric_percentiles(series: Any, ps: Iterable[float] = PERCENTILES) -> dict[s
     ps = list(ps)
     values: list[float] = []
     if series is not None:
-        for b in series.buckets.values():
-            values.extend(b.raw())
+        for b in series.rows():
+            values.extend(b.raw)
     values.sort()
     out: dict[str, float | None] = {}
     for p in ps:
@@ -627,7 +628,7 @@ def timeseries(cloud: "Cloud", period: int = 3600) -> list[dict[str, Any]]:
             tag = d[dim] if dim != "Stage" else f"{d.get('ApiName') or d.get('ApiId')}/{d['Stage']}"
             if name == "ThrottledRequests":
                 tag = f"{d['TableName']}:{d.get('Operation', '')}"
-            if stat.startswith("p") and not any(b.values for b in s.buckets.values()):
+            if stat.startswith("p") and not s.has_raw():
                 continue
             for pt in cloud.metrics.statistics(ns, name, s.dimensions and [
                     {"Name": k, "Value": v} for k, v in s.dimensions], start, end, period, [stat]):
