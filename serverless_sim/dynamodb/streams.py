@@ -59,7 +59,12 @@ import datetime as _dt
 import hashlib
 from array import array
 from bisect import bisect_left, bisect_right
-from hashlib import md5
+try:
+    # CPython's own MD5 (the OpenSSL one behind hashlib.md5 costs more to set up per digest); the
+    # same digests. Used only for eventIDs (to_lambda), where the stream's prefix is hashed once.
+    from _md5 import md5 as _md5_fast
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import md5 as _md5_fast
 from typing import TYPE_CHECKING, Any, Callable, Iterator, cast
 
 from ..kernel.service import Service, operation
@@ -71,7 +76,7 @@ from .errors import (
     TrimmedDataAccessException,
     ValidationException,
 )
-from .table import Table, decode
+from .table import _SCALAR, Table, _copy_value, decode
 from .types import item_size, value_size, values_equal
 
 if TYPE_CHECKING:
@@ -95,6 +100,20 @@ SEQ_BASE = 10**20
 VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+class _HashPrefix:
+    """An MD5 state after hashing ``text`` (copied, then updated, per digest). Copies and
+    pickles (``Cloud.fork``) rebuild it from the text: hash objects cannot be copied that way."""
+
+    __slots__ = ("text", "state")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.state = _md5_fast(text.encode())
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (_HashPrefix, (self.text,))
 
 
 def _dt_us(us: int) -> _dt.datetime:
@@ -248,30 +267,48 @@ class StreamRecord:
         stream = self.stream
         arn = stream.arn
         seq = self.seq
+        # str(seq) is the 21-40 digit SequenceNumber (seq >= SEQ_BASE = 10**20) and the text
+        # event_id hashes after "<arn>#" (that prefix is hashed once per stream).
+        sn = str(seq)
+        h = stream._event_id_prefix.state.copy()
+        h.update(sn.encode())
+        if len(sn) < 21:  # pragma: no cover - sequence numbers start at SEQ_BASE
+            sn = f"{seq:021d}"
         kind = self.kind
         image = self.image
         names = stream.key_names
+        view = stream.view_type
         it = iter(image)
         next(it)
         # The keys and, alongside, their size (_size_of's item_size(keys), inlined: key values
-        # are S, N or B; an ASCII S value is its length in UTF-8 bytes).
+        # are S, N or B; an ASCII S value is its length in UTF-8 bytes); in the same pass, the
+        # NewImage when the record carries one (decode(image), inlined: fresh dicts).
         keys: dict[str, Any] = {}
         size = 0
-        for n, t, v in zip(it, it, it):
-            if n in names:
-                keys[n] = {t: v}
-                size += ((len(n) if n.isascii() else len(n.encode("utf-8")))
-                         + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
-        body: dict[str, Any] = {"ApproximateCreationDateTime": float(self.time_us // US), "Keys": keys}
-        view = stream.view_type
         if kind != REMOVE and view in _HAS_NEW:
-            body["NewImage"] = decode(image)
+            new: dict[str, Any] | None = {}
+            for n, t, v in zip(it, it, it):
+                new[n] = {t: v} if t in _SCALAR else {t: _copy_value(t, v)}  # type: ignore[index]
+                if n in names:
+                    keys[n] = {t: v}
+                    size += ((len(n) if n.isascii() else len(n.encode("utf-8")))
+                             + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
             size += image[0]
+        else:
+            new = None
+            for n, t, v in zip(it, it, it):
+                if n in names:
+                    keys[n] = {t: v}
+                    size += ((len(n) if n.isascii() else len(n.encode("utf-8")))
+                             + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
+        body: dict[str, Any] = {"ApproximateCreationDateTime": float(self.time_us // US), "Keys": keys}
+        if new is not None:
+            body["NewImage"] = new
         if kind != INSERT and view in _HAS_OLD:
             old = self.old if self.old is not None else image
             body["OldImage"] = decode(old)
             size += old[0]
-        body["SequenceNumber"] = f"{seq:021d}"
+        body["SequenceNumber"] = sn
         known = self._size
         if known is None:
             self._size = size
@@ -280,7 +317,7 @@ class StreamRecord:
         body["SizeBytes"] = size
         body["StreamViewType"] = view
         out: dict[str, Any] = {
-            "eventID": md5(f"{arn}#{seq}".encode()).hexdigest(),
+            "eventID": h.hexdigest(),
             "eventName": _EVENT_NAMES[kind],
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
@@ -435,6 +472,8 @@ class Stream:
         self.view_type = view_type
         self.label = label
         self.arn = f"{table.arn}/stream/{label}"
+        #: MD5 state after "<arn>#": a record's eventID is a copy updated with its sequence number.
+        self._event_id_prefix = _HashPrefix(f"{self.arn}#")
         self.key_names = table.key_names
         self.key_schema = [{"AttributeName": table.hash_key, "KeyType": "HASH"}] + (
             [{"AttributeName": table.range_key, "KeyType": "RANGE"}] if table.range_key else []
@@ -512,12 +551,13 @@ class Stream:
             self.roll(now)
             cur = self.current
         assert cur is not None
-        if cur.seqs or cur.trimmed_seq is not None:
+        column = cur.seqs._a  # the _Seqs offsets: bool(cur.seqs) and cur.seqs.append(seq), inlined
+        if column or cur.trimmed_seq is not None:
             engine.seq += 1
             seq = engine.seq
         else:
             seq = cur.start_seq
-        cur.seqs.append(seq)
+        column.append(seq - SEQ_BASE)
         cur.times.append(now)
         if old is None:
             cur.kinds.append(INSERT)
@@ -534,9 +574,13 @@ class Stream:
         identity = engine.service._write_identity
         if identity is not None:
             cur.identities[seq] = identity
-        if self.subscribers:
-            for fn in tuple(self.subscribers):
-                fn(self, cur, seq)  # type: ignore[arg-type]
+        subscribers = self.subscribers
+        if subscribers:
+            if len(subscribers) == 1:
+                subscribers[0](self, cur, seq)
+            else:
+                for fn in tuple(subscribers):  # a subscriber may unsubscribe another
+                    fn(self, cur, seq)
 
     def disable(self, now: int) -> None:
         if self.current is not None:
@@ -634,14 +678,25 @@ class Stream:
         out: list[StreamRecord] = []
         total = 0
         n = len(shard)
-        record = shard.record
+        end = i + limit if i + limit < n else n
+        # shard.record(self, i) and rec.size_bound(), inlined (the Streams -> Lambda hot path).
+        seqs = shard.seqs._a
+        times = shard.times
+        kinds = shard.kinds
+        images = shard.images
+        olds = shard.olds
+        identities = shard.identities
         exact = False  # while the sum of upper bounds fits, the exact sizes are not needed
-        while i < n and len(out) < limit:
-            rec = record(self, i)
+        while i < end:
+            seq = seqs[i] + SEQ_BASE
+            image = images[i]
+            old = None if olds is None else olds[i]
+            rec = StreamRecord(self, seq, times[i], kinds[i], image, old,
+                               identities.get(seq) if identities else None)
             if exact:
                 size = rec.size_bytes
             else:
-                size = rec.size_bound()
+                size = 2 * image[0] if old is None else 2 * image[0] + old[0]
                 if total + size > max_bytes:
                     exact = True
                     total = sum(r.size_bytes for r in out)

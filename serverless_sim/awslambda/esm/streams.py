@@ -59,6 +59,7 @@ import json
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ...dynamodb.streams import StreamRecord
 from ...kernel.errors import AWSError
 from .. import limits
 from ..destinations import deliver, timestamp
@@ -66,12 +67,13 @@ from ..errors import TooManyRequestsException
 from ..reporting import dims
 
 if TYPE_CHECKING:
-    from ...dynamodb.streams import Shard, StreamRecord
+    from ...dynamodb.streams import Shard
     from ..invoke import Invocation
     from ..service import Lambda
     from .mapping import EventSourceMapping
 
 US = 1_000_000
+_to_lambda = StreamRecord.to_lambda
 _RETENTION_US = 24 * 3600 * US
 RETRIES_EXHAUSTED = "RetryAttemptsExhausted"
 RECORD_AGE_EXCEEDED = "RecordAgeExceeded"
@@ -119,6 +121,10 @@ class _ShardState:
 
 class StreamPoller:
     """Reads one DynamoDB stream for one mapping (see the module docstring)."""
+
+    #: Skip the poll event after a batch when it would find nothing (:meth:`_poll_after_batch`);
+    #: tests turn it off to check that the trace is the same either way.
+    _skip_idle_polls = True
 
     def __init__(self, svc: "Lambda", esm: "EventSourceMapping") -> None:
         self.svc = svc
@@ -190,14 +196,59 @@ class StreamPoller:
         self._poll_at = None
         self._poll()
 
+    def _poll_after_batch(self) -> None:
+        """``_schedule_poll()`` after a successful batch, without the event when it is a no-op.
+
+        ``_schedule_poll()`` queues a poll event P at this instant, behind every event already
+        queued. When no queued event is due at this instant (the heap's first entry, live or
+        cancelled, is later), P would be the very next event, and what runs before it is the rest
+        of this completion event: ``InvokeEngine._complete`` after its callbacks (ours is the
+        only one: nobody else holds the invocation) only *schedules* (``Event.succeed``, the async
+        queue's ``kick``), and those events come after P. So P would see the poller exactly as it
+        is now; when :meth:`_idle` says its poll would do nothing, P's only effect is to clear
+        ``_poll_at`` (it superseded any later pending poll), which is done here instead. Otherwise
+        the event is queued as before. Same polls, same order, same trace.
+        """
+        now = self.clock.now_us
+        pending = self._poll_at
+        if pending is not None and pending <= now:
+            return  # _poll_later's test: a poll at this instant is already due
+        if self._skip_idle_polls and self._idle(now):
+            # The scheduler's heap of (when_us, seq, fn, args), read without changing it
+            # (``peek_us`` drops cancelled entries at the top, which must not happen mid-event).
+            queue = self.cloud.scheduler._queue
+            if not queue or queue[0][0] > now:
+                self._poll_at = None
+                return
+        self._poll_later(0)
+
+    def _idle(self, now: int) -> bool:
+        """True when :meth:`_poll` at ``now`` would return without doing anything: one open shard,
+        no shard change or trim due now, and no lane that it would move. O(lanes)."""
+        if self.stopped or not self.esm.enabled:
+            return True
+        states = self.states
+        if len(states) != 1:
+            return False
+        shard = self.stream.settled(now)
+        if shard is None:
+            return False
+        st = states.get(shard.shard_id)
+        if st is None:
+            return False
+        for lane in st.lanes:
+            if not lane.busy and lane.timer is None and (lane.pending or shard.has_after(lane.after_seq)):
+                return False
+        return True
+
     # -- polling --------------------------------------------------------------------------------
     def _poll(self) -> None:
         if self.stopped or not self.esm.enabled:
             return
         states = self.states
         if len(states) == 1:
-            # Fast exit (most polls right after a batch find nothing new): one open shard, no
-            # shard change or trim due now, and no lane that the loop below would move.
+            # Fast exit (a poll that finds nothing new): one open shard, no shard change or trim
+            # due now, and no lane that the loop below would move (the test of _idle).
             shard = self.stream.settled(self.clock.now_us)
             st = states.get(shard.shard_id) if shard is not None else None
             if shard is not None and st is not None:
@@ -258,6 +309,16 @@ class StreamPoller:
         out: list["StreamRecord"] = []
         after = lane.after_seq
         last: int | None = None
+        if esm.parallelization == 1 and esm.filters is None:
+            # The loop below when every record is taken (one lane, no filters): read only what
+            # the batch takes (a read of fewer records returns a prefix of a longer one).
+            while len(out) < want and shard.has_after(after):
+                chunk = self.stream.read(shard.shard_id, after_seq=after, limit=want - len(out), strict=False)
+                if not chunk:
+                    break
+                out += chunk
+                last = after = chunk[-1].seq
+            return out, last
         while len(out) < want:
             if not shard.has_after(after):
                 break  # nothing after the checkpoint: the read would return no record
@@ -331,7 +392,7 @@ class StreamPoller:
             return
         try:
             version, resource = svc._route(fn, esm.qualifier)
-            inv = svc._start(version, resource, {"Records": [r.to_lambda() for r in batch.records]})
+            inv = svc._start(version, resource, {"Records": list(map(_to_lambda, batch.records))})
         except TooManyRequestsException:
             batch.throttles += 1
             self._pause(lane, batch.throttles - 1)
@@ -345,9 +406,13 @@ class StreamPoller:
         if age is None or age[0] is not fn:
             age = self._age_series = (fn, svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds"))
         age[1].add_statistic_set(now, 1, age_ms, age_ms, age_ms)
-        inv.on_complete(lambda done: self._done(shard_id, lane, batch, done))
+        # The batch rides on the invocation (its free ``tag`` slot): one bound method, no closure.
+        inv.tag = (shard_id, lane, batch)
+        inv.on_complete(self._done)
 
-    def _done(self, shard_id: str, lane: _Lane, batch: _Batch, inv: "Invocation") -> None:
+    def _done(self, inv: "Invocation") -> None:
+        shard_id, lane, batch = inv.tag
+        inv.tag = None  # batch.last_inv is inv: no reference cycle left for the collector
         lane.busy = False
         if self.stopped:
             return
@@ -364,7 +429,7 @@ class StreamPoller:
             esm.last_result = "OK"
             lane.failures = 0
             self._finish(lane, batch)
-            self._schedule_poll()
+            self._poll_after_batch()
             return
         lane.failures += 1
         if whole and esm.bisect and len(batch.records) > 1:
