@@ -118,11 +118,45 @@ def compile_duration(model: DurationModel | None) -> tuple[int, Callable[[random
         if model < 0 or model != model:
             raise SimError(f"a duration must be >= 0 seconds, got {model!r}")
         return round(model * 1_000_000), None
+    if type(model) is LogNormal:
+        return 0, _lognormal_sampler(model)
     if isinstance(model, Distribution) and type(model).__call__ is Distribution.__call__:
         return 0, model.sample  # what __call__ calls, without the extra frame
     if callable(model):
         return 0, model
     raise SimError(f"a duration model is seconds, a Distribution or a callable, got {model!r}")
+
+
+# random.NV_MAGICCONST (not in typeshed's stub), the constant of Random.normalvariate
+_NV_MAGICCONST: float = getattr(random, "NV_MAGICCONST")
+
+
+def _lognormal_sampler(model: LogNormal) -> Callable[[random.Random], float]:
+    """``model.sample`` in one frame: ``random.Random.normalvariate`` (CPython's
+    Kinderman-Monahan loop, the same draws and the same float operations in the same order)
+    inlined, and ``log(median)`` computed once. Streams of another class (a subclass may
+    override ``normalvariate``) go through ``model.sample``. test_durations_fast.py pins the two
+    equal, draw for draw."""
+    mu = math.log(model.median_s)
+    sigma = model.sigma
+    slow = model.sample
+
+    def sample(rng: random.Random, _log: Callable[[float], float] = math.log,
+               _exp: Callable[[float], float] = math.exp, _magic: float = _NV_MAGICCONST,
+               _random_class: type = random.Random) -> float:
+        if type(rng) is not _random_class:
+            return slow(rng)
+        draw = rng.random
+        while True:
+            u1 = draw()
+            u2 = 1.0 - draw()
+            z = _magic * (u1 - 0.5) / u2
+            zz = z * z / 4.0
+            if zz <= -_log(u2):
+                break
+        return _exp(mu + z * sigma)
+
+    return sample
 
 
 def sample_us(const_us: int, sampler: Callable[[random.Random], float] | None, rng: random.Random) -> int:

@@ -45,6 +45,7 @@ class ExecutionEnvironment:
         "id", "version", "pool", "handler", "space", "hooks", "state", "created_us",
         "last_used_us", "invocations", "log_stream", "reclaim", "provisioned", "init_type",
         "env_vars", "init_pending", "init_us", "restore_us", "doomed",
+        "plain", "memory_text", "rid_rng", "duration_rng", "trace_parts",
     )
 
     def __init__(self, env_id: str, version: "FunctionVersion", pool: "EnvironmentPool", now_us: int,
@@ -70,6 +71,19 @@ class ExecutionEnvironment:
         self.restore_us = 0
         #: Shut down when the current invocation ends (its config was removed or replaced).
         self.doomed = False
+        # -- per-environment caches of the invoke path (what every invocation would recompute) --
+        #: True when the handler runs plainly (native code, no module space, no environment
+        #: variables, no virtual-clock patching); None until known (set after Init completes,
+        #: cleared when Init runs again). See ``InvokeEngine._plain``.
+        self.plain: bool | None = None
+        #: ``str(version.memory)``: the context's ``memory_limit_in_mb``.
+        self.memory_text = str(version.memory)
+        #: The function's request-id and duration streams (``cloud.rng(name)``: the same object
+        #: for a name), looked up at their first use by this environment.
+        self.rid_rng: Any = None
+        self.duration_rng: Any = None
+        #: The constant pieces of the ``lambda/invoke`` trace text (``invoke._trace_parts``).
+        self.trace_parts: tuple[str, ...] | None = None
 
     def enter(self) -> None:
         if self.space is not None:
@@ -91,6 +105,14 @@ class EnvironmentPool:
     """
 
     __slots__ = ("idle", "live", "version", "members")
+
+    #: True when :meth:`take` and :meth:`put` are this class's (the invoke path inlines them);
+    #: set for each subclass from whether it overrides either.
+    mru = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.mru = cls.put is EnvironmentPool.put and cls.take is EnvironmentPool.take
 
     def __init__(self, version: "FunctionVersion | None" = None) -> None:
         self.idle: deque[ExecutionEnvironment] = deque()

@@ -42,11 +42,13 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..kernel.process import Event
+from ..kernel.rng import _UUID_KEEP, _UUID_SET
 from ..kernel.scheduler import Scheduler
 from ..kernel.service import operation
 from . import limits, snapstart as _snapstart
 from .context import LambdaContext
 from .environments import (
+    BUSY,
     IDLE,
     EnvironmentPool,
     ExecutionEnvironment,
@@ -135,7 +137,9 @@ class Invocation:
     )
 
     def __init__(self, request_id: str, version: FunctionVersion, resource: str | None,
-                 invocation_type: str, event: Any, wire: bool, arrival_us: int) -> None:
+                 invocation_type: str, event: Any, wire: bool, arrival_us: int,
+                 env: ExecutionEnvironment | None = None, spillover: bool = False, tail: bool = False,
+                 client_context: Any = None, log_lines: list[tuple[int, str]] | None = None) -> None:
         self.request_id = request_id
         self.function = version.function
         self.version = version
@@ -147,7 +151,7 @@ class Invocation:
         self.start_us = arrival_us
         self.invoke_start_us = arrival_us
         self.end_us = arrival_us
-        self.env: ExecutionEnvironment | None = None
+        self.env = env
         self.cold = False
         self.init_us = 0
         self.restore_us = 0
@@ -157,16 +161,16 @@ class Invocation:
         self.error: dict[str, Any] | None = None
         self.timed_out = False
         self.done = False
-        self.provisioned = False
-        self.spillover = False
+        self.provisioned = env is not None and env.provisioned
+        self.spillover = spillover
         self.output = ""
         self.callbacks: list[Callable[["Invocation"], Any]] | None = None
         self._event: Event | None = None
-        self.log_lines: list[tuple[int, str]] | None = None
+        self.log_lines = log_lines
         #: True when the environment must be reset after this invocation (timeout, crash).
         self.reset = False
-        self.tail = False
-        self.client_context: Any = None
+        self.tail = tail
+        self.client_context = client_context
         #: Attempt number (1 for the first); the async queue and ESMs may set it.
         self.attempt = 1
         #: Free slot for callers (the async queue and ESMs keep their record here).
@@ -230,6 +234,27 @@ class Invocation:
             f"<Invocation {self.request_id} {self.function.name}:{self.version.version} {state}"
             f"{' cold' if self.cold else ''}{' error' if self.error else ''}>"
         )
+
+
+# The ``lambda/invoke`` trace body, "R" + repr(sorted(attributes)) (what Trace.record writes):
+# R[('cold', ..), ('duration_us', ..), ('function', ..), ('request_id', ..), ('status', ..),
+# ('version', ..)]. Its constant pieces, per environment (one function and version); request
+# ids are hex digits and dashes, so their repr is the text in quotes.
+_TRACE_WARM = "R[('cold', False), ('duration_us', "
+_TRACE_COLD = "R[('cold', True), ('duration_us', "
+
+
+def _trace_parts(env: ExecutionEnvironment) -> tuple[str, ...]:
+    """``(before the request id, after it for ok, timeout, error)``, cached on ``env``."""
+    version = env.version
+    v = repr(version.version)
+    parts = env.trace_parts = (
+        f"), ('function', {version.function.name!r}), ('request_id', '",
+        f"'), ('status', 'ok'), ('version', {v})]",
+        f"'), ('status', 'timeout'), ('version', {v})]",
+        f"'), ('status', 'error'), ('version', {v})]",
+    )
+    return parts
 
 
 def _scheduler_running(scheduler: Scheduler) -> bool:
@@ -378,10 +403,13 @@ class InvokeEngine:
         return modelled + out.elapsed_us, out.output
 
     # -- the path ---------------------------------------------------------------------------
-    def _start(self, version: FunctionVersion, resource: str | None, event: Any, *,
+    def _start(self, version: FunctionVersion, resource: str | None, event: Any,
                invocation_type: str = "RequestResponse", wire: bool = False, start_us: int | None = None,
                tail: bool = False, client_context: Any = None) -> Invocation:
-        """Start one invocation now (see the module docstring). Raises TooManyRequestsException."""
+        """Start one invocation now (see the module docstring). Raises TooManyRequestsException.
+
+        Callers name the arguments after ``event``, except the hot ``start_at`` (positional:
+        a call with keywords costs more)."""
         cloud = self.cloud
         now = cloud.clock.now_us
         fn = version.function
@@ -389,7 +417,7 @@ class InvokeEngine:
         # 1. an environment ------------------------------------------------------------------
         env = None
         spill = False
-        if fn.provisioned and resource is not None:
+        if resource is not None and fn.provisioned:
             pc = fn.provisioned.get(resource)
             if pc is not None and pc.ready:
                 env = pc.pool.take()
@@ -399,7 +427,15 @@ class InvokeEngine:
                 reason = self._admit(fn)  # the common case (unreserved, capacity left) inlined
                 if reason is not None:
                     self._throttle(fn, resource, reason)
-            env = version.pool.take()  # type: ignore[union-attr]
+            pool = version.pool
+            assert pool is not None
+            if pool.mru:  # EnvironmentPool.take, inlined
+                idle = pool.idle
+                if idle:
+                    env = idle.pop()
+                    env.state = BUSY
+            else:
+                env = pool.take()
             if env is None:
                 if not self._take_token(fn, now):
                     self._throttle(fn, resource, "ConcurrentInvocationLimitExceeded", scaling=True)
@@ -413,26 +449,28 @@ class InvokeEngine:
             st.area_us += fn.in_flight * dt
             st.env_area_us += st.environments * dt
             st.last_us = now
-        fn.in_flight += 1
+        in_flight = fn.in_flight = fn.in_flight + 1
         self._in_flight += 1
-        if fn.in_flight > st.peak_concurrency:
-            st.peak_concurrency = fn.in_flight
+        if in_flight > st.peak_concurrency:
+            st.peak_concurrency = in_flight
         # 2. the invocation ----------------------------------------------------------------
-        rid = cloud.streams.uuid(fn.rng_name)
+        # The request id: RandomStreams.uuid(fn.rng_name), inlined (the same draw from the same
+        # stream, the same text; test_invoke_lean.py pins the two equal).
+        rng = env.rid_rng
+        if rng is None:
+            rng = env.rid_rng = cloud.rng(fn.rng_name)
+        b = ((rng.getrandbits(128) & _UUID_KEEP) | _UUID_SET).to_bytes(16, "big")
+        rid = f"{b[:4].hex()}-{b[4:10].hex('-', 2)}-{b[10:].hex()}"
         t0 = now if start_us is None or start_us < now else start_us
-        inv = Invocation(rid, version, resource, invocation_type, event, wire, t0)
-        inv.env = env
-        inv.provisioned = env.provisioned
-        inv.spillover = spill
-        inv.tail = tail
-        inv.client_context = client_context
         capture = cfg.logging or tail
         logs: list[tuple[int, str]] | None = [] if capture else None
-        inv.log_lines = logs
+        inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
+                         client_context, logs)
         invoke_start = t0
         if env.handler is None and not env.init_pending:
             inv.cold = True
             st.cold_starts += 1
+            env.plain = None  # Init (re)sets the environment's code: recompute
             if version.snapshot is not None:
                 try:
                     restore_us, output = self._restore(env, t0, capture)
@@ -466,24 +504,22 @@ class InvokeEngine:
         inv.invoke_start_us = invoke_start
         if inv.error is not None:
             inv.end_us = invoke_start
-        elif (capture or inv.wire or env.init_pending or env.space is not None or version.virtual_time
-              or version.environment or cloud.enforce_iam or not version.code.is_native):
+        elif capture or wire or not (env.plain if env.plain is not None else self._plain(env)) or cloud.enforce_iam:
             self._run_handler(inv, env, invoke_start, capture)
         else:
-            # _run_handler with run_plain, inlined for the lean case (a native handler, no log
-            # capture, no virtual clock patching, no environment variables, no IAM identity):
-            # the same run stack, context and outcome; anything but a success within the
-            # timeout goes through _settle as before.
+            # _run_handler with run_plain, inlined for the lean case (a plain environment, see
+            # _plain; no log capture, no IAM identity): the same run stack, context and outcome;
+            # anything but a success within the timeout goes through _settle as before.
             timeout_us = version.timeout * 1_000_000
             deadline = invoke_start + timeout_us
             run = Run(invoke_start, deadline)
             ctx = LambdaContext._fast(
                 fn.name, version.version, fn.arn if resource is None else f"{fn.arn}:{resource}",
-                str(version.memory), rid, version.log_group, env.log_stream, deadline, run, client_context,
+                env.memory_text, rid, version.log_group, env.log_stream, deadline, run, client_context,
             )
             _STACK.append(run)
             try:
-                value = env.handler(inv.event, ctx)  # type: ignore[misc]
+                value = env.handler(event, ctx)  # type: ignore[misc]
             except DeadlineExceeded as exc:
                 _STACK.pop()
                 out = Outcome()
@@ -508,7 +544,10 @@ class InvokeEngine:
                 if sampler is None:
                     modelled = version.duration_const_us
                 else:
-                    sampled = sampler(cloud.rng(fn.duration_stream))
+                    rng = env.duration_rng
+                    if rng is None:
+                        rng = env.duration_rng = cloud.rng(fn.duration_stream)
+                    sampled = sampler(rng)
                     modelled = round(sampled * 1_000_000) if sampled > 0 else 0
                 total = run.elapsed_us + modelled
                 if total > timeout_us:
@@ -526,6 +565,21 @@ class InvokeEngine:
             end = inv.end_us = now
         cloud.scheduler.schedule_at_us(end, self._complete, (inv,))
         return inv
+
+    @staticmethod
+    def _plain(env: ExecutionEnvironment) -> bool:
+        """Whether ``env``'s handler runs plainly: native code, no module space, no environment
+        variables, no virtual-clock patching (what ``_start``'s lean path needs besides no log
+        capture and no IAM identity). Cached on the environment once its Init is complete:
+        these inputs are fixed for a version object (a configuration or code update makes a new
+        version, with new environments) and for an initialised environment (``_start`` clears
+        the cache when Init runs again). O(1)."""
+        version = env.version
+        plain = (not env.init_pending and env.space is None and not version.virtual_time
+                 and not version.environment and version.code.is_native)
+        if env.handler is not None and not env.init_pending:
+            env.plain = plain
+        return plain
 
     def _run_handler(self, inv: Invocation, env: ExecutionEnvironment, invoke_start: int,
                      capture: bool) -> None:
@@ -682,28 +736,30 @@ class InvokeEngine:
         assert env is not None
         fn = inv.function
         version = inv.version
-        cfg = self.config
         st = fn.stats
+        concurrency = fn.in_flight
         dt = now - st.last_us
         if dt:  # self._integrate(fn, now), inlined (the hot path)
-            st.area_us += fn.in_flight * dt
+            st.area_us += concurrency * dt
             st.env_area_us += st.environments * dt
             st.last_us = now
-        concurrency = fn.in_flight
         account_concurrency = self._in_flight
-        fn.in_flight -= 1
-        self._in_flight -= 1
-        if not env.provisioned:
+        fn.in_flight = concurrency - 1
+        self._in_flight = account_concurrency - 1
+        provisioned = env.provisioned
+        # billing --------------------------------------------------------------------------
+        st.invocations += 1
+        st.requests_billed += 1
+        dur = inv.duration_us
+        if provisioned:
+            billed = -(-dur // 1000)
+            st.mb_ms_provisioned += billed * version.memory
+            if billed < 1:
+                billed = 1
+        else:
             fn.od_in_flight -= 1
             if fn.reserved is None:
                 self._unreserved_usage -= 1
-        # billing --------------------------------------------------------------------------
-        st.invocations += 1
-        dur = inv.duration_us
-        if env.provisioned:
-            billed = -(-dur // 1000)
-            st.mb_ms_provisioned += billed * version.memory
-        else:
             billed = -(-(dur + inv.init_us) // 1000)
             if billed < 1:
                 billed = 1
@@ -711,11 +767,9 @@ class InvokeEngine:
                 st.mb_ms_on_demand += billed * version.memory
             else:
                 st.mb_ms_on_demand_arm += billed * version.memory
-        if billed < 1:
-            billed = 1
         inv.billed_ms = billed
-        st.requests_billed += 1
-        if inv.error is not None:
+        error = inv.error
+        if error is not None:
             st.errors += 1
             if inv.timed_out:
                 st.timeouts += 1
@@ -726,8 +780,12 @@ class InvokeEngine:
         else:
             env.state = IDLE
             env.last_used_us = now
-            env.pool.put(env)
-            if env.reclaim is None and not env.provisioned:
+            pool = env.pool
+            if pool.mru:
+                pool.idle.append(env)  # EnvironmentPool.put, inlined
+            else:
+                pool.put(env)
+            if env.reclaim is None and not provisioned:
                 self._arm_reclaim(env)
         # logs, metrics, trace -----------------------------------------------------------------
         if inv.log_lines is not None:
@@ -735,25 +793,29 @@ class InvokeEngine:
         m = fn.metrics
         if m is None:
             m = self._function_metrics(fn)
-        m.record(inv.error is not None, dur / 1000, inv.provisioned, inv.spillover, concurrency,
-                 account_concurrency, now)
+        m.record(dur / 1000, concurrency, account_concurrency, now)
+        if error is not None or inv.provisioned or inv.spillover:
+            m.record_rare(error is not None, inv.provisioned, inv.spillover, now)
         if inv.resource is not None:
             self._resource_metrics(inv, now)
-        if cfg.trace_invocations:
+        if self.config.trace_invocations:
             trace = cloud.trace
             if trace.digest_only:
                 # The canonical text record() would build (sorted keys, repr of each value),
-                # written directly: no attributes dict, no sort (test_trace_digest checks it).
+                # written directly from the environment's constant pieces (_trace_parts): no
+                # attributes dict, no sort, no repr (test_trace_digest and
+                # test_invoke_lean.py check it).
+                parts = env.trace_parts
+                if parts is None:
+                    parts = _trace_parts(env)
                 trace.record_body("lambda", "invoke", (
-                    f"R[('cold', {inv.cold!r}), ('duration_us', {dur!r}), ('function', {fn.name!r}), "
-                    f"('request_id', {inv.request_id!r}), ('status', "
-                    f"{'timeout' if inv.timed_out else ('error' if inv.error else 'ok')!r}), "
-                    f"('version', {version.version!r})]"))
+                    f"{_TRACE_COLD if inv.cold else _TRACE_WARM}{dur}{parts[0]}{inv.request_id}"
+                    f"{parts[2] if inv.timed_out else (parts[3] if error else parts[1])}"))
             else:
                 trace.record(
                     "lambda", "invoke", function=fn.name, version=version.version, request_id=inv.request_id,
                     cold=inv.cold, duration_us=dur,
-                    status="timeout" if inv.timed_out else ("error" if inv.error else "ok"),
+                    status="timeout" if inv.timed_out else ("error" if error else "ok"),
                 )
         inv.done = True
         callbacks = inv.callbacks
@@ -817,10 +879,10 @@ class InvokeEngine:
         if fn is None or fn.deleted:
             raise self._not_found(function, qualifier)
         if qualifier is None:
-            inv = self._start(fn.latest, None, event, start_us=at_us)  # _route(fn, None), inlined
+            inv = self._start(fn.latest, None, event, "RequestResponse", False, at_us)  # _route(fn, None), inlined
         else:
             version, resource = self._route(fn, qualifier)
-            inv = self._start(version, resource, event, start_us=at_us)
+            inv = self._start(version, resource, event, "RequestResponse", False, at_us)
         if on_done is not None:
             inv.on_complete(on_done)
         return inv

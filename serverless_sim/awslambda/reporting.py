@@ -137,28 +137,31 @@ class FunctionMetrics:
             if b is None:
                 b = s.buckets[start] = _Bucket()
             out.append(b)
+        # The Invocations buckets only ever receive 1.0 (here and in add_statistic_set calls
+        # alike), and a bucket's minimum only falls and its maximum only rises: once 1.0 is
+        # within them, record() need not compare again. Done here, just before record() adds
+        # its first value to the bucket, so no reader sees the bounds without the value.
+        for b in out[:2]:
+            if b.minimum > 1.0:
+                b.minimum = 1.0
+            if b.maximum < 1.0:
+                b.maximum = 1.0
         self._minute = start
         self._dvalues = None
         self._hot = hot = tuple(out)
         return hot
 
-    def record(self, error: bool, duration_ms: float, provisioned: bool, spillover: bool,
-               concurrency: int, account_concurrency: int, now_us: int) -> None:
+    def record(self, duration_ms: float, concurrency: int, account_concurrency: int, now_us: int) -> None:
+        """One invocation: Invocations, Duration and ConcurrentExecutions (function and account;
+        ``concurrency`` counts this invocation). An error, a provisioned or a spillover
+        invocation adds :meth:`record_rare`. O(1)."""
         start = now_us - now_us % 60_000_000  # the series' 60-second buckets
         hot = self._hot if start == self._minute else self._roll(start)
         inv, acct, dur, conc, aconc = hot
-        inv.count += 1
+        inv.count += 1  # minimum / maximum already hold 1.0 (see _roll)
         inv.total += 1.0
-        if inv.minimum > 1.0:
-            inv.minimum = 1.0
-        if inv.maximum < 1.0:
-            inv.maximum = 1.0
         acct.count += 1
         acct.total += 1.0
-        if acct.minimum > 1.0:
-            acct.minimum = 1.0
-        if acct.maximum < 1.0:
-            acct.maximum = 1.0
         dur.count += 1
         dur.total += duration_ms
         if duration_ms < dur.minimum:
@@ -184,6 +187,10 @@ class FunctionMetrics:
             aconc.minimum = c
         if c > aconc.maximum:
             aconc.maximum = c
+
+    def record_rare(self, error: bool, provisioned: bool, spillover: bool, now_us: int) -> None:
+        """The rest of an invocation's metrics: Errors (function and account),
+        ProvisionedConcurrencyInvocations or ProvisionedConcurrencySpilloverInvocations."""
         if error:
             self.errors.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)
             self.acct_errors.add_statistic_set(now_us, 1, 1.0, 1.0, 1.0)

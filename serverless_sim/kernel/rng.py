@@ -56,6 +56,7 @@ class RandomStreams:
         if stream is None:
             stream = self(name)
         # version 4 (bits 76-79 = 0100) and the RFC 4122 variant (bits 62-63 = 10), in one mask
-        n = (stream.getrandbits(128) & _UUID_KEEP) | _UUID_SET
-        h = f"{n:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        # 8-4-4-4-12 hex digits: bytes 0-3, bytes 4-9 in pairs, bytes 10-15 (the same text as
+        # slicing f"{n:032x}", at half the cost)
+        b = ((stream.getrandbits(128) & _UUID_KEEP) | _UUID_SET).to_bytes(16, "big")
+        return f"{b[:4].hex()}-{b[4:10].hex('-', 2)}-{b[10:].hex()}"
