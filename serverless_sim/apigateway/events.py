@@ -37,22 +37,32 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 class RequestTime:
-    """``dd/Mon/yyyy:HH:MM:SS +0000`` for an epoch-µs instant, cached per second."""
+    """``dd/Mon/yyyy:HH:MM:SS +0000`` for an epoch-µs instant, cached per second; the text up to
+    the minute is cached per minute (one ``gmtime`` a minute, not one per new second)."""
 
-    __slots__ = ("_sec", "_text")
+    __slots__ = ("_sec", "_text", "_min", "_head")
 
     def __init__(self) -> None:
         self._sec = -1
         self._text = ""
+        self._min = -1
+        self._head = ""
 
     def __call__(self, t_us: int) -> str:
         sec = t_us // 1_000_000
         if sec != self._sec:
-            tm = _time.gmtime(sec)
-            self._text = (f"{tm.tm_mday:02d}/{_MONTHS[tm.tm_mon - 1]}/{tm.tm_year}:"
-                          f"{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d} +0000")
+            minute = sec // 60
+            if minute != self._min:
+                tm = _time.gmtime(sec)
+                self._head = (f"{tm.tm_mday:02d}/{_MONTHS[tm.tm_mon - 1]}/{tm.tm_year}:"
+                              f"{tm.tm_hour:02d}:{tm.tm_min:02d}:")
+                self._min = minute
+            self._text = self._head + _SECONDS[sec - minute * 60]
             self._sec = sec
         return self._text
+
+
+_SECONDS = tuple(f"{s:02d} +0000" for s in range(60))
 
 
 HeadersIn = Mapping[str, "str | list[str]"] | Iterable[tuple[str, str]] | None
@@ -76,7 +86,7 @@ class IncomingRequest:
         self.raw_query = raw_query
         if headers is None:
             pairs: list[tuple[str, str]] = []
-        elif isinstance(headers, Mapping):
+        elif type(headers) is dict or isinstance(headers, Mapping):
             pairs = []
             for k, v in headers.items():
                 if isinstance(v, list):
@@ -86,7 +96,9 @@ class IncomingRequest:
         else:
             pairs = list(headers)
         self.pairs = pairs
-        if isinstance(body, (bytes, bytearray)):
+        if body is None or type(body) is str:
+            self.is_base64 = False
+        elif isinstance(body, (bytes, bytearray)):
             raw = bytes(body)
             try:
                 body = raw.decode("utf-8")
@@ -286,7 +298,19 @@ def http_v2_event(req: IncomingRequest, route_key: str, path_params: dict[str, s
                   domain: str, request_id: str, time_text: str, time_ms: int,
                   authorizer: dict[str, Any] | None) -> dict[str, Any]:
     """An HTTP API payload format 2.0 event."""
-    headers, cookies = req.headers_v2()
+    return v2_event(req, route_key, path_params, stage, stage_vars, account_id, api_id, domain, request_id,
+                    time_text, time_ms, authorizer)
+
+
+def v2_event(req: IncomingRequest, route_key: str, path_params: dict[str, str] | None, stage: str,
+             stage_vars: dict[str, str] | None, account_id: str, api_id: str, domain: str, request_id: str,
+             time_text: str, time_ms: int, authorizer: dict[str, Any] | None) -> dict[str, Any]:
+    """:func:`http_v2_event` with positional arguments (the gateway calls it once per request)."""
+    if req.pairs:
+        headers, cookies = req.headers_v2()
+    else:
+        headers = {}
+        cookies = None
     ctx: dict[str, Any] = {
         "accountId": account_id,
         "apiId": api_id,
@@ -307,20 +331,22 @@ def http_v2_event(req: IncomingRequest, route_key: str, path_params: dict[str, s
     }
     if authorizer is not None:
         ctx["authorizer"] = authorizer
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": req.full_path,
-        "rawQueryString": req.raw_query,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    event["headers"] = headers
-    if req.raw_query:
-        event["queryStringParameters"] = req.query_v2()
-    event["requestContext"] = ctx
-    if req.body is not None:
-        event["body"] = req.body
+    raw_query = req.raw_query
+    event: dict[str, Any]
+    if cookies or raw_query:
+        event = {"version": "2.0", "routeKey": route_key, "rawPath": req.full_path, "rawQueryString": raw_query}
+        if cookies:
+            event["cookies"] = cookies
+        event["headers"] = headers
+        if raw_query:
+            event["queryStringParameters"] = req.query_v2()
+        event["requestContext"] = ctx
+    else:  # the same keys in the same order, less the two absent ones
+        event = {"version": "2.0", "routeKey": route_key, "rawPath": req.full_path, "rawQueryString": raw_query,
+                 "headers": headers, "requestContext": ctx}
+    body = req.body
+    if body is not None:
+        event["body"] = body
     if path_params:
         event["pathParameters"] = dict(path_params)
     event["isBase64Encoded"] = req.is_base64
@@ -384,5 +410,5 @@ def websocket_event(*, route_key: str, event_type: str, connection_id: str, conn
 
 __all__ = [
     "DEFAULT_SOURCE_IP", "IncomingRequest", "RequestTime", "http_v1_event", "http_v2_event",
-    "rest_event", "rest_request_context", "websocket_event",
+    "rest_event", "rest_request_context", "v2_event", "websocket_event",
 ]

@@ -25,8 +25,10 @@ setting ``ex.wait_t`` (the instant it waits for: an authorizer's or the integrat
 or the timeout) and ``ex.next`` (a bound method: the step to run then). How the caller waits is
 the driver's business (:meth:`Gateway._blocking` for ``request``: the clock advances from user
 code, a handler's clock advances inside a handler, nothing waits inside a simulation event;
-:meth:`Gateway._nonblocking` for ``submit``: each wait is one kernel event). Nothing in flight
-is a generator, so a Cloud forks (``cloud.fork()``) with requests in flight.
+:meth:`Gateway._nonblocking` for ``submit``: each wait is one kernel event, except that an
+HTTP API request's wait for a Lambda answer that comes in time continues inside Lambda's own
+completion event, :meth:`Gateway._answered`). Nothing in flight is a generator, so a Cloud forks
+(``cloud.fork()``) with requests in flight.
 Latency = the integration's latency plus the authorizer's plus ``GatewayConfig.overhead_ms``
 (AWS's own overhead: 0 by default).
 """
@@ -34,7 +36,7 @@ Latency = the integration's latency plus the authorizer's plus ``GatewayConfig.o
 from __future__ import annotations
 
 import json
-from base64 import b64encode as _b64encode
+from binascii import b2a_base64 as _b2a_base64
 from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
@@ -50,7 +52,7 @@ from .caching import StageCache, copy_response
 from .common import new_id
 from .events import (
     DEFAULT_SOURCE_IP, IncomingRequest, RequestTime, http_v1_event, http_v2_event, rest_event,
-    rest_request_context,
+    rest_request_context, v2_event,
 )
 from ..awslambda import current_run
 from .integration import _TARGETS, WAIT, FunctionMissing, start_invocation
@@ -96,7 +98,7 @@ class GatewayConfig:
 class StageRuntime:
     """Per-stage data-plane state: buckets, cache, metric series, access log, compiled routes."""
 
-    __slots__ = ("buckets", "cache", "series", "log_group", "log_render", "router")
+    __slots__ = ("buckets", "cache", "series", "log_group", "log_render", "router", "routes", "routes_of")
 
     def __init__(self) -> None:
         self.buckets: dict[str, TokenBucket | None] = {}
@@ -105,26 +107,40 @@ class StageRuntime:
         self.log_group: str | None = None
         self.log_render: Callable[[dict[str, Any]], str] | None = None
         self.router: Any = None
+        #: HTTP APIs: (method, path) -> (route target or None, path parameters) for the routes
+        #: ``routes_of`` (an immutable ``Compiled``) serves; at most ROUTE_MEMO entries
+        self.routes: dict[tuple[str, str], tuple[Any, dict[str, str]]] = {}
+        self.routes_of: Any = None
+
+
+#: Matches remembered per HTTP API stage (the table is emptied when full).
+ROUTE_MEMO = 256
 
 
 class StageMetrics:
     """The metric series of one stage, with the current minute's buckets kept at hand so that a
     request costs a few additions (the same aggregates ``MetricSeries.add_statistic_set`` keeps)."""
 
-    __slots__ = ("series", "raw", "minute", "buckets", "lat_values", "ilat_values")
+    __slots__ = ("series", "raw", "minute", "until", "buckets", "lat_values", "ilat_values", "primed")
 
     def __init__(self, series: tuple[Any, ...], raw: bool) -> None:
         self.series = series
         self.raw = raw
         self.minute = -1
+        self.until = -1
         self.buckets: list[Any] = []
         # the current buckets' raw-value arrays, fetched on the first raw value of the minute
         self.lat_values: Any = None
         self.ilat_values: Any = None
+        # True once this minute's Count bucket holds a 1.0 and its 4xx / 5xx buckets a 0.0 from
+        # here: their minimum / maximum cannot move for another 1.0 / 0.0 (a minimum only goes
+        # down, a maximum only up), so a request below 400 only counts and adds.
+        self.primed = False
 
     def _roll(self, t: int) -> None:
         from ..kernel.metrics import _Bucket
         self.minute = start = t - t % 60_000_000
+        self.until = start + 60_000_000
         out: list[Any] = []
         for s in self.series:
             if s is None:
@@ -136,35 +152,41 @@ class StageMetrics:
             out.append(b)
         self.buckets = out
         self.lat_values = self.ilat_values = None
+        self.primed = False
 
     def record(self, t: int, status: int, latency_ms: float, integ_ms: float | None, hit: bool | None) -> None:
-        if t - t % 60_000_000 != self.minute:
+        if not self.minute <= t < self.until:
             self._roll(t)
         count, e4, e5, lat, ilat, hb, mb = self.buckets
         # Count, 4xx, 5xx: one sample each (1.0 or 0.0), inlined
         count.count += 1
         count.total += 1.0
-        if count.maximum < 1.0:
-            count.maximum = 1.0
-        if count.minimum > 1.0:
-            count.minimum = 1.0
-        if 400 <= status < 500:
-            _one(e4, 1.0)
-            _one(e5, 0.0)
-        elif status >= 500:
-            _one(e4, 0.0)
-            _one(e5, 1.0)
-        else:
+        if status < 400 and self.primed:
             e4.count += 1
-            if e4.maximum < 0.0:
-                e4.maximum = 0.0
-            if e4.minimum > 0.0:
-                e4.minimum = 0.0
             e5.count += 1
-            if e5.maximum < 0.0:
-                e5.maximum = 0.0
-            if e5.minimum > 0.0:
-                e5.minimum = 0.0
+        else:
+            if count.maximum < 1.0:
+                count.maximum = 1.0
+            if count.minimum > 1.0:
+                count.minimum = 1.0
+            if 400 <= status < 500:
+                _one(e4, 1.0)
+                _one(e5, 0.0)
+            elif status >= 500:
+                _one(e4, 0.0)
+                _one(e5, 1.0)
+            else:
+                e4.count += 1
+                if e4.maximum < 0.0:
+                    e4.maximum = 0.0
+                if e4.minimum > 0.0:
+                    e4.minimum = 0.0
+                e5.count += 1
+                if e5.maximum < 0.0:
+                    e5.maximum = 0.0
+                if e5.minimum > 0.0:
+                    e5.minimum = 0.0
+                self.primed = True
         lat.count += 1
         lat.total += latency_ms
         if latency_ms < lat.minimum:
@@ -218,7 +240,7 @@ class Exchange:
                  "integ_us", "integ_status", "auth_us", "principal", "api_key_id", "error_message",
                  "response_type", "is_rest", "cacheable", "wait_t", "next", "on_done", "istatus",
                  "ivalue", "istart", "ext_id", "target", "params", "auth", "actx", "arn", "cache",
-                 "cache_key", "ttl", "aux", "conn", "client", "iam")
+                 "cache_key", "ttl", "aux", "conn", "client", "iam", "pending")
 
     if TYPE_CHECKING:  # written before read (see the class docstring)
         wait_t: int
@@ -240,6 +262,7 @@ class Exchange:
         conn: Any
         client: Any
         iam: Any  # the IamCaller of an AWS_IAM method / route
+        pending: Any  # the Invocation whose completion ends the wait (set by _settle), or None
 
     def __init__(self, req: IncomingRequest, t0: int) -> None:
         self.req = req
@@ -270,8 +293,10 @@ def _settle(ex: Exchange, inv: Any, deadline: int, then: Any) -> Any:
         ex.t = ex.wait_t = deadline
         ex.istatus = "timeout"
         ex.ivalue = None
+        ex.pending = None
     else:
         ex.t = ex.wait_t = end
+        ex.pending = inv
         err = inv.error
         if err is None:
             ex.istatus = "ok"
@@ -388,20 +413,28 @@ class Gateway(WebSocketMixin):
             self._nonblocking(ex, self._begin if self.config.overhead_ms else self._dispatch, on_response)
             return
         # The common case fused (_exchange, _nonblocking, _dispatch inlined; same effects in the
-        # same order): an HTTP API request with no gateway overhead.
+        # same order): an HTTP API request with no gateway overhead. A wait for a Lambda answer
+        # that comes before the timeout continues in Lambda's completion event (_answered).
         raw_path, _, raw_query = path.partition("?")
         now = self.cloud.clock.now_us
         ex = Exchange(IncomingRequest(method.upper(), raw_path, raw_query, headers, body, source_ip, user_agent), now)
         ex.api = api
-        ex.wait_t = now
         ex.on_done = on_response
         ex.is_rest = False
-        # _request_ids(False): one draw, the extended id only
-        ex.request_id = _b64encode(((self._rng.getrandbits(216) >> 128) & _MASK88).to_bytes(11, "big")).decode()
+        ex.pending = None
+        # _request_ids(False): one draw, the extended id only (_b64_id inlined; the top 88 of 216
+        # bits need no mask)
+        ex.request_id = _b2a_base64((self._rng.getrandbits(216) >> 128).to_bytes(11), newline=False).decode("ascii")
         r = self._http(ex)
         if r is WAIT:
-            w = ex.wait_t
-            self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
+            inv = ex.pending
+            if inv is not None:  # see _answered: the response needs no event of its own
+                ex.pending = None
+                inv.tag = ex
+                inv.on_complete(self._answered)
+            else:
+                w = ex.wait_t
+                self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
         elif on_response is not None:
             on_response(r)
 
@@ -484,6 +517,41 @@ class Gateway(WebSocketMixin):
             now = self.cloud.clock.now_us
             w = ex.wait_t
             self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
+        elif ex.on_done is not None:
+            ex.on_done(r)
+
+    def _answered(self, inv: Any) -> None:
+        """The HTTP API request waiting for ``inv`` (an authorizer or the integration that answers
+        before its timeout) continues inside Lambda's completion event (``on_complete``), not
+        in an event of its own.
+
+        Exact: ``submit`` would have scheduled ``_resume`` at ``inv.end_us`` right after
+        ``Lambda._start`` scheduled ``InvokeEngine._complete`` at that same instant, nothing being
+        scheduled in between (``_settle`` is the last thing a step does before returning
+        ``WAIT``, and the driver's schedule the first after), so the two events have consecutive
+        sequence numbers and always ran back to back. ``_complete`` runs its ``on_complete``
+        callbacks (only this one: the invocation is the gateway's own) after its trace record;
+        what it still does after them is ``_async.kick()`` when async events wait for capacity,
+        which schedules a dispatch pass at the same instant: that is done first here, so that the
+        pass keeps its place before whatever the rest of the request schedules (the kick in
+        ``_complete`` then finds the pass pending and does nothing). Pinned by
+        tests/apigateway/test_apigw_answered.py."""
+        ex: Exchange = inv.tag
+        inv.tag = None
+        a = self._lambda._async
+        if a.waiting:
+            a.kick()
+        r = ex.next(ex)  # type: ignore[misc]
+        if r is WAIT:
+            nxt = ex.pending
+            if nxt is not None:
+                ex.pending = None
+                nxt.tag = ex
+                nxt.on_complete(self._answered)
+            else:
+                now = self.cloud.clock.now_us
+                w = ex.wait_t
+                self.cloud.scheduler.schedule_at_us(w if w > now else now, self._resume, (ex,))
         elif ex.on_done is not None:
             ex.on_done(r)
 
@@ -972,58 +1040,74 @@ class Gateway(WebSocketMixin):
         api: HttpApi = ex.api
         req = ex.req
         path = req.full_path
+        stages = api.stages
         cut = path.find("/", 1)
         first = path[1:cut] if cut > 0 else path[1:]
-        stage: HttpStage | None = api.stages.get(first) if first and first != "$default" else None
+        stage: HttpStage | None = stages.get(first) if first and first != "$default" else None
         if stage is not None:
             req.path = path[cut:] if cut > 0 else "/"
         else:
-            stage = api.stages.get("$default")
+            stage = stages.get("$default")
             if stage is None:
                 return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
             req.path = path
         ex.stage = stage
-        ex.rt = stage.runtime
+        rt = ex.rt = stage.runtime
         compiled = stage.compiled()
         if compiled is None:
             return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
         cors = api.cors
-        if cors and req.method == "OPTIONS" and req.header("Origin") and req.header("Access-Control-Request-Method"):
+        method = req.method
+        if cors and method == "OPTIONS" and req.header("Origin") and req.header("Access-Control-Request-Method"):
             return self._finish(ex, _preflight(cors, req))
-        m = compiled.router.match(req.method, req.path)
-        params: dict[str, str] = {}
-        if m is not None:
-            entry, params = m
-            target: RouteTarget = entry.target
-        else:
-            target = compiled.default  # type: ignore[assignment]
-            if target is None:
-                return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
+        # route: the router's match, remembered per stage for the Compiled routes it came from
+        # (those never change: a deployment makes a new one); params are read, never written
+        assert rt is not None
+        memo = rt.routes
+        if rt.routes_of is not compiled:
+            memo = rt.routes = {}
+            rt.routes_of = compiled
+        mkey = (method, req.path)
+        hit = memo.get(mkey)
+        if hit is None:
+            m = compiled.router.match(method, req.path)
+            if m is not None:
+                hit = (m[0].target, m[1])
+            else:
+                hit = (compiled.default, {})
+            if len(memo) >= ROUTE_MEMO:
+                memo.clear()
+            memo[mkey] = hit
+        target: RouteTarget
+        target, params = hit  # type: ignore[assignment]
+        if target is None:
+            return self._finish(ex, gateway_response(HTTP_NOT_FOUND))
         route = target.route
-        ex.route_key = route.key
+        key = ex.route_key = route.key
         ex.resource_path = target.path
         # throttling: route settings, stage default, account
-        rt = ex.rt
-        assert rt is not None
-        bucket: Any = rt.buckets.get(route.key, False)
+        t = ex.t
+        bucket: Any = rt.buckets.get(key, False)
         if bucket is False:
-            bucket = rt.buckets[route.key] = _route_bucket(stage, route.key, ex.t)
+            bucket = rt.buckets[key] = _route_bucket(stage, key, t)
         account = self._account
         if account is None:
-            account = self._account_bucket(ex.t)
+            account = self._account_bucket(t)
         if bucket is not None:
-            if not bucket.take(ex.t):
+            if not bucket.take(t):
                 return self._finish(ex, gateway_response(HTTP_THROTTLED))
-            if not account.take(ex.t):
+            if not account.take(t):
                 bucket.give_back()
                 return self._finish(ex, gateway_response(HTTP_THROTTLED))
-        elif not account.take(ex.t):
+        elif not account.take(t):
             return self._finish(ex, gateway_response(HTTP_THROTTLED))
         # authorization
         ex.target = target
         ex.params = params
-        authorizer: dict[str, Any] | None = None
         atype = route.authorization_type
+        if atype == "NONE":
+            return self._http_integrate(ex, None)
+        authorizer: dict[str, Any] | None = None
         if atype == "JWT":
             outcome = self._jwt(ex, target)
             if isinstance(outcome, Response):
@@ -1032,7 +1116,7 @@ class Gateway(WebSocketMixin):
         elif atype == "CUSTOM":
             return self._http_authorize(ex)
         elif atype == "AWS_IAM":
-            caller = self._iam(ex, method_arn(self._region, self._account_id, api.id, stage.name, req.method,
+            caller = self._iam(ex, method_arn(self._region, self._account_id, api.id, stage.name, method,
                                               req.path), False)
             if isinstance(caller, Response):
                 return self._finish(ex, caller)
@@ -1050,21 +1134,23 @@ class Gateway(WebSocketMixin):
             ex.error_message = "no integration" if integ is None else f"integration type {integ.type} is not simulated"
             return self._finish(ex, gateway_response(HTTP_INTERNAL if integ is not None else HTTP_NOT_FOUND))
         api = ex.api
+        api_id = api.id
         stage = ex.stage
         req = ex.req
         t0 = ex.t0
-        domain = self._domains.get(api.id)
+        domain = self._domains.get(api_id)
         if domain is None:
-            domain = self._domains[api.id] = f"{api.id}.execute-api.{self._region}.amazonaws.com"
-        iam = target.route.authorization_type == "AWS_IAM"
+            domain = self._domains[api_id] = f"{api_id}.execute-api.{self._region}.amazonaws.com"
+        route = target.route
+        iam = route.authorization_type == "AWS_IAM"
+        stage_vars = stage.variables
         if integ.payload_format == "2.0":
-            event = http_v2_event(req, target.route.key, ex.params, stage.name, stage.variables,
-                                  account_id=self._account_id, api_id=api.id, domain=domain,
-                                  request_id=ex.request_id, time_text=self._time(t0), time_ms=t0 // 1000,
-                                  authorizer=ex.iam.authorizer_v2() if iam else authorizer)
+            event = v2_event(req, route.key, ex.params, stage.name, stage_vars, self._account_id, api_id, domain,
+                             ex.request_id, self._time(t0), t0 // 1000,
+                             ex.iam.authorizer_v2() if iam else authorizer)
         else:
-            event = http_v1_event(req, target.route.key, target.path, ex.params, stage.name, stage.variables,
-                                  account_id=self._account_id, api_id=api.id, domain=domain,
+            event = http_v1_event(req, route.key, target.path, ex.params, stage.name, stage_vars,
+                                  account_id=self._account_id, api_id=api_id, domain=domain,
                                   request_id=ex.request_id, time_text=self._time(t0), time_ms=t0 // 1000,
                                   authorizer=authorizer)
             if iam:
@@ -1074,7 +1160,7 @@ class Gateway(WebSocketMixin):
         target_fn = _TARGETS.get(uri) if uri is not None and "${" not in uri else None  # type: ignore[arg-type]
         lam = self._lambda
         if target_fn is None or lam is None:
-            return self._invoke(ex, uri, stage.variables, event, integ.timeout_ms * 1000, self._http_integrated)
+            return self._invoke(ex, uri, stage_vars, event, integ.timeout_ms * 1000, self._http_integrated)
         # _invoke inlined for a function ARN seen before (the same effects, in the same order)
         try:
             inv = lam.start_at(target_fn.name, target_fn.qualifier, event, t)
@@ -1082,7 +1168,21 @@ class Gateway(WebSocketMixin):
             ex.istatus = "missing" if exc.code == "ResourceNotFoundException" else "throttled"
             ex.ivalue = None
             return self._http_integrated(ex)
-        return _settle(ex, inv, t + integ.timeout_ms * 1000, self._http_integrated)
+        # _settle(ex, inv, deadline, self._http_integrated), inlined
+        end = inv.end_us
+        if end > t + integ.timeout_ms * 1000:
+            return _settle(ex, inv, t + integ.timeout_ms * 1000, self._http_integrated)
+        ex.t = ex.wait_t = end
+        err = inv.error
+        if err is None:
+            ex.istatus = "ok"
+            ex.ivalue = inv.result
+        else:
+            ex.istatus = "error"
+            ex.ivalue = err
+        ex.pending = inv
+        ex.next = self._http_integrated
+        return WAIT
 
     def _http_integrated(self, ex: Exchange) -> Any:
         ex.integ_us = ex.t - ex.istart
@@ -1299,7 +1399,7 @@ _MASK88 = (1 << 88) - 1
 def _b64_id(n: int) -> str:
     """11 random bytes in base64: 15 characters and ``=`` (AWS's extended request ids look like
     ``JKJaXmPLvHcESHA=``)."""
-    return _b64encode((n & _MASK88).to_bytes(11, "big")).decode()
+    return _b2a_base64((n & _MASK88).to_bytes(11), newline=False).decode("ascii")
 
 
 def _stage_bucket(stage: "RestStage", key: str, now_us: int) -> TokenBucket | None:

@@ -210,13 +210,16 @@ def proxy_response_v2(result: Any) -> Response:
     if type(status) is not int:
         status = _status(result)
     headers: dict[str, str] = {}
-    multi: dict[str, list[str]] = {}
+    multi: dict[str, list[str]] | None = None
     if "headers" in result or "multiValueHeaders" in result:
+        multi = {}
         _headers(result, headers, multi)
     cookies = result.get("cookies")
     if cookies:
         if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
             raise MalformedResponse("cookies")
+        if multi is None:
+            multi = {}
         multi["set-cookie"] = list(cookies)
         headers["set-cookie"] = cookies[-1]
     rbody: Any = result.get("body")
