@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .errors import ValidationException
-from .table import _copy_value
+from .table import _copy_value, decode
 from .types import _number_size, _validate, normalize_number, value_size
 
 _MAX_PK = 2048
@@ -109,27 +109,46 @@ def encode_new_item(item: Any) -> tuple | None:
 
 #: The text of small integers (shared with :mod:`.native`'s ``to_av``).
 _INT_TEXT = tuple(str(i) for i in range(1024))
+#: Their sizes as a number attribute (the general rule below, precomputed).
+_INT_SIZE = tuple((len(t.rstrip("0")) + 1) // 2 + 1 for t in _INT_TEXT)
 
 
-def encode_plain_item(values: Any) -> tuple[dict, tuple] | None:
-    """``(item, stored form)`` for a native item of plain ``str`` and non-negative ``int``
-    values (the common case of ``NativeTable.put``), else None.
+#: Attribute names already accepted by :func:`encode_plain`, with their sizes (bounded).
+_NAME_SIZE: dict[str, int] = {}
 
-    Equivalent to ``item = to_item(values)`` then :func:`encode_new_item(item)
-    <encode_new_item>`, in one pass: the same attribute values (small integers share their
-    text, as ``to_av`` does), the same stored tuple and size. None for anything else (the
-    caller then takes that general route).
+
+def _name_size(name: Any) -> int | None:
+    """The size of a valid plain attribute name (a non-empty ASCII ``str`` of at most 65,535
+    characters; anything else takes the general route), memoised; else None."""
+    if type(name) is not str or not name or not name.isascii() or len(name) > 65535:
+        return None
+    if len(_NAME_SIZE) < 4096:
+        _NAME_SIZE[name] = len(name)
+    return len(name)
+
+
+def encode_plain(values: Any) -> tuple | None:
+    """The stored form of a native item of plain ``str`` and non-negative ``int`` values (the
+    common case of ``NativeTable.put``), else None.
+
+    Equivalent to :func:`encode_new_item(to_item(values)) <encode_new_item>` in one pass,
+    without building the attribute values (small integers share their text, as ``to_av``
+    does); :func:`encode_plain_item` adds them. None for anything else (the caller then takes
+    that general route).
     """
     if type(values) is not dict:
         return None
-    item: dict[str, Any] = {}
     out: list[Any] = [0]
-    append = out.append
     size = 0
-    small = _INT_TEXT
+    names = _NAME_SIZE
     for name, v in values.items():
-        if type(name) is not str or not name or not name.isascii() or len(name) > 65535:
+        if type(name) is not str:
             return None
+        n = names.get(name)  # names repeat: check each once
+        if n is None:
+            n = _name_size(name)
+            if n is None:
+                return None
         t = type(v)
         if t is str:
             if v.isascii():
@@ -139,26 +158,79 @@ def encode_plain_item(values: Any) -> tuple[dict, tuple] | None:
                     size += len(v.encode("utf-8"))
                 except UnicodeEncodeError:
                     return None
-            item[name] = {"S": v}
-            tag = "S"
+            out += (name, "S", v)
         elif t is int and v >= 0:
             if v < 1024:
-                v = small[v]
+                size += _INT_SIZE[v]
+                v = _INT_TEXT[v]
             else:
                 v = str(v)
                 if len(v) > 38:
                     return None
-            size += (len(v.rstrip("0")) + 1) // 2 + 1
-            item[name] = {"N": v}
-            tag = "N"
+                size += (len(v.rstrip("0")) + 1) // 2 + 1
+            out += (name, "N", v)
         else:
             return None
-        size += len(name)
-        append(name)
-        append(tag)
-        append(v)
+        size += n
     out[0] = size
-    return item, tuple(out)
+    return tuple(out)
+
+
+def encode_plain_item(values: Any) -> tuple[dict, tuple] | None:
+    """``(item, stored form)`` for a native item of plain ``str`` and non-negative ``int``
+    values (see :func:`encode_plain`), else None.
+
+    Equivalent to ``item = to_item(values)`` then :func:`encode_new_item(item)
+    <encode_new_item>`: the same attribute values and the same stored tuple and size.
+    """
+    enc = encode_plain(values)
+    if enc is None:
+        return None
+    return decode(enc), enc
+
+
+def compile_plain_key(table: Any) -> Callable[[dict], Any]:
+    """A closure: the key id of a native item that passed :func:`encode_plain`, or None.
+
+    Equivalent to ``compile_item_key(table)(to_item(values))`` for such items (the same key id;
+    None when a key attribute is missing, has the wrong type, is empty or too long), without
+    building the attribute values.
+    """
+    hk, ht, rk, rt = table.hash_key, table.hash_type, table.range_key, table.range_type
+
+    def text(v: Any, tag: str, limit: int) -> Any:
+        """The key value of the plain value ``v`` for a key of type ``tag``, or None."""
+        if tag == "S":
+            return v if type(v) is str and _key_ok("S", v, limit) else None
+        if tag == "N" and type(v) is int and v >= 0:
+            t = _INT_TEXT[v] if v < 1024 else str(v)
+            return t if len(t) <= 38 else None
+        return None  # plain values hold no B
+
+    if rk is None:
+        if ht == "S":
+
+            def hash_s(values: dict) -> Any:
+                v = values.get(hk)
+                if type(v) is not str or not v:
+                    return None
+                if v.isascii():
+                    return v if len(v) <= _MAX_PK else None
+                return v if _key_ok("S", v, _MAX_PK) else None
+
+            return hash_s
+
+        def hash_only(values: dict) -> Any:
+            return text(values.get(hk), ht, _MAX_PK)
+
+        return hash_only
+
+    def hash_range(values: dict) -> Any:
+        v = text(values.get(hk), ht, _MAX_PK)
+        w = text(values.get(rk), rt, _MAX_SK)
+        return None if v is None or w is None else (v, w)
+
+    return hash_range
 
 
 def _key_ok(tag: str, v: Any, limit: int) -> bool:

@@ -44,7 +44,7 @@ from .legacy import AttributeUpdates, check_attributes_to_get, check_mixing, rew
 from .table import Table, WritePlan, copy_av, decode
 from .tables import check_name, validation_errors
 from .fastpath import decimal as _decimal
-from .fastpath import SLOW, encode_new_item
+from .fastpath import SLOW, encode_new_item, encode_plain
 from .types import item_size, validate_item
 
 if TYPE_CHECKING:
@@ -411,6 +411,37 @@ class ItemOps:
             tp.put_fast(table, pk, sk, item, enc)
         else:
             table.put_encoded(pk, sk, item, enc)
+        return True
+
+    def _put_plain(self, name: Any, values: dict) -> bool:
+        """``NativeTable.put``'s fast path: :meth:`_put_encoded` for a native item of plain
+        values (:func:`.fastpath.encode_plain`), without building its attribute values unless
+        an index needs them. True when done, False when the item must take the general path."""
+        enc = encode_plain(values)
+        if enc is None:
+            return False
+        table = self.tables.get(name)
+        if table is None or table.status not in _DATA_OK or table.lsis:
+            return False
+        if table.gsis:
+            return self._put_encoded(name, decode(enc), enc)
+        # ``_put_encoded`` without indexes, the key read from the plain values.
+        key_id = table.fast_plain_key(values)
+        if key_id is None:
+            return False
+        if enc[0] > MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        if table.range_key is None:
+            pk, sk = key_id, None
+        else:
+            pk, sk = key_id
+            if table.range_type == "N":
+                sk = _decimal(sk)
+        tp = table.throughput
+        if tp is not None:
+            tp.put_fast(table, pk, sk, None, enc)
+        else:
+            table.put_encoded(pk, sk, None, enc)
         return True
 
     @operation("UpdateItem")

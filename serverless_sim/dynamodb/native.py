@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from ..kernel.errors import SimError
-from .fastpath import _INT_TEXT, encode_plain_item
+from .fastpath import _INT_TEXT
 
 if TYPE_CHECKING:
     from .service import DynamoDB
@@ -164,10 +164,9 @@ class NativeTable:
     ) -> None:
         """PutItem. ``condition`` is a ConditionExpression with ``names``/``values``."""
         if condition is None and not names and not values:
-            # Plain str / int values: convert and encode in one pass, then PutItem's fast path
-            # (the same effects as the request below; anything unusual takes the request).
-            fast = encode_plain_item(item)
-            if fast is not None and self._svc._put_encoded(self.name, fast[0], fast[1]):
+            # Plain str / int values: encode in one pass, then PutItem's fast path (the same
+            # effects as the request below; anything unusual takes the request).
+            if self._svc._put_plain(self.name, item):
                 return
         request: dict[str, Any] = {"TableName": self.name, "Item": to_item(item)}
         if condition is not None:

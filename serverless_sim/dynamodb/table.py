@@ -471,6 +471,8 @@ class Table:
     fast_key_id: Callable[[Any], Any] = attrs.field(init=False)
     #: Key id of an item that passed ``fastpath.encode_new_item`` (PutItem's fast path), or None.
     fast_item_key: Callable[[dict], Any] = attrs.field(init=False)
+    #: Key id of a native item that passed ``fastpath.encode_plain`` (``NativeTable.put``), or None.
+    fast_plain_key: Callable[[dict], Any] = attrs.field(init=False)
     #: GetItem's fast path: ``Key -> entry | None | fastpath.SLOW`` (see ``fastpath.compile_get``).
     fast_get: Callable[[Any], Any] = attrs.field(init=False)
     #: Capacity state (``throughput.TableThroughput``); None = not tracked (no cost at all).
@@ -487,9 +489,10 @@ class Table:
             (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
         )
         self.fast_key_id = _compile_fast_key(self)
-        from .fastpath import compile_get, compile_item_key
+        from .fastpath import compile_get, compile_item_key, compile_plain_key
 
         self.fast_item_key = compile_item_key(self)
+        self.fast_plain_key = compile_plain_key(self)
         self.fast_get = compile_get(self)
 
     def __repr__(self) -> str:
@@ -621,21 +624,48 @@ class Table:
             old_enc = store.put(pk, sk, enc)
         self._after_write(pk, sk, plan.old_item, new, old_enc, enc)
 
-    def put_encoded(self, pk: Any, sk: Any, item: dict, enc: tuple) -> tuple | None:
+    def put_encoded(
+        self, pk: Any, sk: Any, item: dict | None, enc: tuple, applied: Any = None
+    ) -> tuple | None:
         """Commit a put whose stored entry is already built (PutItem's fast path); returns the
-        replaced entry. Same effects as :meth:`commit`; O(log n) + indexes + listeners."""
-        old_enc = self.store.put(pk, sk, enc)
-        if self.gsis or self.lsis or self.listeners or self.change_hooks:
-            old = None
-            if old_enc is not None and (self.gsis or self.lsis or self.listeners):
-                old = decode(old_enc)
-            self._after_write(pk, sk, old, item, old_enc, enc)
+        replaced entry. Same effects as :meth:`commit`; O(log n) + indexes + listeners.
+
+        ``item`` is the new item's attribute values, or None to decode them from ``enc`` if
+        they are needed (by indexes). ``applied`` is a change hook the caller applies itself
+        (``TableThroughput.put_fast`` counts the partition's items): it is not called here."""
+        store = self.store
+        if store.ranged:
+            old_enc = store.put(pk, sk, enc)
+        else:
+            # ``Store.put`` inlined for a table without sort key (every PutItem of one).
+            data = store.data
+            old_enc = data.get(pk)
+            data[pk] = enc
+            if old_enc is None:
+                if store.order is not None:
+                    store.order.add((partition_hash(pk), pk))
+                store.count += 1
+                store.nbytes += enc[0]
+            else:
+                store.nbytes += enc[0] - old_enc[0]
+        if self.gsis or self.lsis or self.listeners:
+            old = None if old_enc is None else decode(old_enc)
+            if item is None:
+                item = decode(enc)
+            self._after_write(pk, sk, old, item, old_enc, enc, applied)
+        elif self.change_hooks:
+            # ``_after_write`` without indexes or listeners: the change hooks only.
+            for hook in tuple(self.change_hooks):
+                if hook is not applied:
+                    hook(pk, sk, old_enc, enc)
         return old_enc
 
     def _after_write(
-        self, pk: Any, sk: Any, old: dict | None, new: dict | None, old_enc: Any, enc: Any
+        self, pk: Any, sk: Any, old: dict | None, new: dict | None, old_enc: Any, enc: Any,
+        applied: Any = None,
     ) -> None:
-        """Everything after storage: indexes, then listeners, then change hooks."""
+        """Everything after storage: indexes, then listeners, then change hooks (but
+        ``applied``, see :meth:`put_encoded`)."""
         if self.gsis or self.lsis:
             self._propagate(old, new)
         if self.listeners:
@@ -644,7 +674,8 @@ class Table:
                 listener(old, fresh_new)
         if self.change_hooks and (old_enc is not None or enc is not None):
             for hook in tuple(self.change_hooks):
-                hook(pk, sk, old_enc, enc)
+                if hook is not applied:
+                    hook(pk, sk, old_enc, enc)
 
     def _propagate(self, old_item: dict | None, new_item: dict | None) -> None:
         """Reflect one item change in every secondary index: the single propagation point.

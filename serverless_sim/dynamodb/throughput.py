@@ -76,6 +76,7 @@ GSI follow its throughput only (not its size); Scan charges the table-level buck
 from __future__ import annotations
 
 import math
+import zlib
 from bisect import bisect_right
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -107,6 +108,7 @@ ON_DEMAND_INITIAL_READ = 12_000
 ON_DEMAND_INITIAL_WRITE = 4_000
 ON_DEMAND_PEAK_WINDOW_S = 30 * 60
 TABLE_QUOTA_UNITS = 40_000
+_MINUTE = 60 * US
 NAMESPACE = "AWS/DynamoDB"
 
 _MSG_TABLE = (
@@ -186,16 +188,26 @@ class OnDemand:
     """One direction of an on-demand resource: per-second use against ``max(initial, 2 x
     previous peak)``, the quota and the optional maximum. O(1) amortised."""
 
-    __slots__ = ("initial", "maximum", "second", "used", "peak", "pending", "window_s")
+    __slots__ = (
+        "initial", "maximum", "second", "used", "peak", "pending", "window_s", "lim_second", "lim"
+    )
 
     def __init__(self, initial: int, maximum: int | None, window_s: int) -> None:
         self.initial = initial
+        #: Change it with :meth:`set_maximum` (which forgets the memoised limit).
         self.maximum = maximum
         self.second = -1
         self.used = 0  # half units in ``second``
         self.peak = 0  # matured previous peak, half units
         self.pending: deque[tuple[int, int]] = deque()
         self.window_s = window_s
+        #: ``limit(lim_second)``, memoised by ``Resource.try_take`` (-1: none; see there).
+        self.lim_second = -1
+        self.lim = 0
+
+    def set_maximum(self, maximum: int | None) -> None:
+        self.maximum = maximum
+        self.lim_second = -1
 
     def allowed(self, second: int) -> int:
         """Half units allowed in ``second`` by the scaling rule (before quota and maximum)."""
@@ -210,6 +222,19 @@ class OnDemand:
             if used > self.peak:
                 self.peak = used
         return max(self.initial * 2, 2 * self.peak)
+
+    def limit(self, second: int) -> int:
+        """The half units ``second`` may use in all: the least of the scaling rule's allowance,
+        the quota and the maximum, so that :meth:`check` refuses exactly when ``used + half_units``
+        exceeds it. It changes only when the second does (``allowed`` moves pending peaks only
+        then) or the maximum does (``set_maximum``).
+        """
+        lim = self.allowed(second)
+        if lim > TABLE_QUOTA_UNITS * 2:
+            lim = TABLE_QUOTA_UNITS * 2
+        if self.maximum is not None and lim > self.maximum * 2:
+            lim = self.maximum * 2
+        return lim
 
     def check(self, half_units: int, second: int) -> str | None:
         allowed = self.allowed(second)
@@ -251,6 +276,9 @@ class Resource:
         if index is not None:
             self.dims += (("GlobalSecondaryIndexName", index.name),)
         self.mkeys: dict[str, tuple] = {}
+        #: The metric keys of consumed capacity (``try_take`` aggregates them inline).
+        self.wkey = self.mkeys["ConsumedWriteCapacityUnits"] = (self.dims, "ConsumedWriteCapacityUnits")
+        self.rkey = self.mkeys["ConsumedReadCapacityUnits"] = (self.dims, "ConsumedReadCapacityUnits")
         self.mode = ""
         self.rcu = self.wcu = 0
         self.rbucket: Bucket | None = None
@@ -264,6 +292,8 @@ class Resource:
         #: The second (and partition count) of the last on-demand growth check: the allowed
         #: throughput changes only when the second does (see ``OnDemand.allowed``).
         self._grown: tuple[int, int] = (-1, 0)
+        #: The partition index the last successful ``try_take`` charged.
+        self.taken = 0
         self.sync(force=True)
 
     # -- configuration --------------------------------------------------------------------
@@ -281,6 +311,7 @@ class Resource:
         cfg = self.owner.config
         now = self.owner.cloud.now_us
         self._grown = (-1, 0)
+        self._forget_limits()
         was_provisioned = self.mode == "PROVISIONED"
         old_r, old_w = self.rcu, self.wcu
         self.mode, self.rcu, self.wcu = mode, rcu, wcu
@@ -312,11 +343,17 @@ class Resource:
         self.ensure_partitions(max(1, need))
         self.reshare()
 
+    def _forget_limits(self) -> None:
+        """Drop the on-demand limits ``try_take`` memoised (its partitions or mode changed)."""
+        for od in (self.od_read, self.od_write):
+            if od is not None:
+                od.lim_second = -1
+
     def set_maximum(self, max_read: int | None, max_write: int | None) -> None:
         self.max_read, self.max_write = max_read, max_write
         if self.od_read is not None:
-            self.od_read.maximum = max_read
-            self.od_write.maximum = max_write  # type: ignore[union-attr]
+            self.od_read.set_maximum(max_read)
+            self.od_write.set_maximum(max_write)  # type: ignore[union-attr]
 
     def _on_demand_partitions(self) -> int:
         second = self.owner.cloud.now_us // US
@@ -367,6 +404,7 @@ class Resource:
         if not self.parts:
             self.parts = [self._new_part()]
             self.starts = [0]
+            self._forget_limits()
             self.recount()
         changed = False
         while len(self.parts) < need:
@@ -391,6 +429,7 @@ class Resource:
             return
         self.starts.insert(i + 1, h)
         self.parts.insert(i + 1, self._new_part())
+        self._forget_limits()
         self.owner.splits += 1
         self.reshare()
         if recount:
@@ -464,7 +503,21 @@ class Resource:
         return None
 
     def try_take(self, write: bool, pk: Any, need: int, now: int) -> bool:
-        """Admit and consume one charge in one pass (the single-resource fast path). O(log P)."""
+        """Admit and consume one charge in one pass (the single-resource fast path); leaves the
+        partition index charged in ``taken``. O(log P).
+
+        Same effects as ``check`` then ``take`` (a refusal consumes nothing and goes to the
+        general path, which repeats the checks and raises the throttle); inlined here, on the
+        path of every tracked GetItem/PutItem: ``OnDemand.check`` (as one comparison with
+        ``OnDemand.limit``), ``partition_hash`` of a str key, ``Bucket.level`` and the common
+        case of ``TableThroughput.metric`` (the minute's accumulator exists).
+
+        On demand, the first charge of each second in each direction computes the limit and does
+        ``check``'s growth test, then memoises the limit in ``od.lim_second``/``od.lim``; later
+        charges of that second need neither (nothing they depend on changes within the second,
+        and a split, a mode change or a new maximum drops the memo: ``_forget_limits``).
+        """
+        half = need // US
         if self.mode == "PROVISIONED":
             bucket = self.wbucket if write else self.rbucket
             level = bucket.level(now)  # type: ignore[union-attr]
@@ -472,25 +525,59 @@ class Resource:
                 return False
             od = None
         else:
-            # On demand: the same checks as ``check`` (a refusal goes to the general path, which
-            # repeats them and raises the throttle).
             od = self.od_write if write else self.od_read
-            if od.check(need // US, now // US) is not None:  # type: ignore[union-attr]
-                return False
-            if self._grown != (now // US, len(self.parts)):
-                self.grow_on_demand(now)
+            second = now // US
+            if od.lim_second == second:  # type: ignore[union-attr]
+                if od.used + half > od.lim:  # type: ignore[union-attr]
+                    return False
+            else:
+                lim = od.limit(second)  # type: ignore[union-attr]
+                if od.used + half > lim:  # type: ignore[union-attr]
+                    return False
+                if self._grown != (second, len(self.parts)):
+                    self.grow_on_demand(now)
+                od.lim_second = second  # type: ignore[union-attr]
+                od.lim = lim  # type: ignore[union-attr]
         parts = self.parts
-        part = parts[bisect_right(self.starts, partition_hash(pk)) - 1] if len(parts) > 1 else parts[0]
+        if len(parts) > 1:
+            if type(pk) is str:
+                try:
+                    h = zlib.crc32(pk.encode())  # = "surrogatepass" when strict encoding works
+                except UnicodeEncodeError:
+                    h = partition_hash(pk)
+            else:
+                h = partition_hash(pk)
+            i = bisect_right(self.starts, h) - 1
+        else:
+            i = 0
+        part = parts[i]
         pb = part.write if write else part.read
-        level = pb.level(now)
+        el = now - pb.t
+        if el > 0:
+            tokens = pb.tokens + el * pb.rate
+            pb.tokens = tokens if tokens < pb.cap else pb.cap
+            pb.t = now
+        level = pb.tokens
         if level < need and level < pb.cap:
             return False
         if od is None:
             bucket.tokens -= need  # type: ignore[union-attr]
         else:
-            od.used += need // US
+            od.used += half
         pb.tokens -= need
-        self.owner.metric(self, "ConsumedWriteCapacityUnits" if write else "ConsumedReadCapacityUnits", need / UNIT)
+        self.taken = i
+        value = need / UNIT
+        owner = self.owner
+        acc = owner._acc.get(self.wkey if write else self.rkey)
+        if acc is not None and acc[0] == now // _MINUTE:
+            acc[1] += value
+            acc[2] += 1
+            if value < acc[3]:
+                acc[3] = value
+            elif value > acc[4]:
+                acc[4] = value
+        else:
+            owner.metric(self, "ConsumedWriteCapacityUnits" if write else "ConsumedReadCapacityUnits", value)
         return True
 
     def take(self, write: bool, pk: Any, need: int, now: int) -> None:
@@ -523,6 +610,8 @@ class TableThroughput:
     def __init__(self, svc: "DynamoDB", table: "Table") -> None:
         self.svc = svc
         self.cloud = svc.cloud
+        #: ``cloud.clock`` (``cloud.now_us`` is a property: one frame per read on hot paths).
+        self.clock = svc.cloud.clock
         self.table = table
         self.splits = 0
         self.resources: dict[str | None, Resource] = {}
@@ -533,7 +622,9 @@ class TableThroughput:
         self.resources[None] = self.base
         self._gsis: dict[str, Any] = {}
         self.sync_indexes()
-        table.change_hooks.append(self._stored)
+        #: The change hook (one bound method: ``put_fast`` tells ``Table.put_encoded`` to skip it).
+        self._hook = self._stored
+        table.change_hooks.append(self._hook)
 
     @property
     def config(self) -> ThroughputConfig:
@@ -563,6 +654,7 @@ class TableThroughput:
 
     # -- storage bookkeeping (a change hook: every committed change) ------------------------
     def _stored(self, pk: Any, sk: Any, old_enc: Any, new_enc: Any) -> None:
+        """Partition item counts and bytes (and a split when one outgrows its storage)."""
         base = self.base
         parts = base.parts
         # One partition (most tables): it holds every key, no hash needed (as in try_take).
@@ -574,7 +666,7 @@ class TableThroughput:
         if new_enc is not None:
             part.count += 1
             part.nbytes += new_enc[0]
-            if part.nbytes > self.config.partition_max_bytes:
+            if part.nbytes > self.svc.config.throughput.partition_max_bytes:
                 base.split_for_size(i)
 
     # -- admission ------------------------------------------------------------------------
@@ -671,7 +763,7 @@ class TableThroughput:
             res.mode != self.table.billing_mode
             or res.rcu != src.read_capacity
             or res.wcu != src.write_capacity
-            or not res.try_take(write, pk, need, self.cloud.now_us)
+            or not res.try_take(write, pk, need, self.clock.now_us)
         ):
             err = self.admit([(res, write, pk, need)], operation)
             if err is not None:
@@ -697,11 +789,14 @@ class TableThroughput:
         if err is not None:
             raise err
 
-    def put_fast(self, table: "Table", pk: Any, sk: Any, item: dict, enc: tuple) -> None:
-        """PutItem's fast path on a tracked table: admit, then store the encoded item."""
+    def put_fast(self, table: "Table", pk: Any, sk: Any, item: dict | None, enc: tuple) -> None:
+        """PutItem's fast path on a tracked table: admit, then store the encoded item (``item``:
+        its attribute values, or None on a table without GSIs, see ``Table.put_encoded``)."""
         if table.gsis:
             from .table import WritePlan, decode
 
+            if item is None:
+                item = decode(enc)
             old = table.lookup(table.fast_item_key(item))
             plan = WritePlan(
                 table, table.fast_item_key(item), {}, None if old is None else decode(old), item,
@@ -715,8 +810,38 @@ class TableThroughput:
             else:
                 old = None if part is None else part.get(sk)
             size = enc[0] if old is None or old[0] < enc[0] else old[0]
-            self.admit_one(self.base, True, pk, (-(-size // 1024) or 1) * UNIT, "PutItem")
-            table.put_encoded(pk, sk, item, enc)
+            need = (-(-size // 1024) or 1) * UNIT
+            # ``admit_one`` inlined (the table is the base resource's source).
+            res = self.base
+            if (
+                res.mode == table.billing_mode
+                and res.rcu == table.read_capacity
+                and res.wcu == table.write_capacity
+                and res.try_take(True, pk, need, self.clock.now_us)
+            ):
+                i = res.taken
+            else:
+                err = self.admit([(res, True, pk, need)], "PutItem")
+                if err is not None:
+                    raise err
+                i = -1
+            splits = self.splits
+            old = table.put_encoded(pk, sk, item, enc, self._hook)
+            # ``_stored(pk, sk, old, enc)`` inlined (skipped by ``put_encoded`` above), in the
+            # partition just charged unless partitions changed meanwhile. It only counts the
+            # partition's items and bytes: its place among the change hooks is not observable by
+            # the others (Streams, TTL, PITR, global tables).
+            parts = res.parts
+            if i < 0 or splits != self.splits:
+                i = bisect_right(res.starts, partition_hash(pk)) - 1 if len(parts) > 1 else 0
+            part = parts[i]
+            if old is None:
+                part.count += 1
+                part.nbytes += enc[0]
+            else:
+                part.nbytes += enc[0] - old[0]
+            if part.nbytes > self.svc.config.throughput.partition_max_bytes:
+                res.split_for_size(i)
             return
         if err is not None:
             raise err
@@ -731,7 +856,7 @@ class TableThroughput:
                 key = res.mkeys[name] = (res.dims, name)
         else:
             key = ((res.dims[0], ("Operation", operation)), name)
-        minute = self.cloud.now_us // (60 * US)
+        minute = self.clock.now_us // (60 * US)
         acc = self._acc.get(key)
         if acc is None or acc[0] != minute:
             if acc is not None:
