@@ -113,7 +113,7 @@ Keep = Union[Literal["all", "none"], Callable[[TraceRecord], bool]]
 class Trace:
     """Structured records with a running digest. See the module docstring."""
 
-    __slots__ = ("_clock", "_records", "_hash", "_pending", "_keep", "_count", "_counts", "digest_only")
+    __slots__ = ("_clock", "_records", "_hash", "_pending", "_keep", "_counts", "digest_only")
 
     def __init__(self, clock: Any, keep: Keep = "all") -> None:
         self._clock = clock
@@ -121,7 +121,8 @@ class Trace:
         self._hash = hashlib.sha256()
         #: Canonical texts not yet fed to ``_hash`` (see ``_HASH_BATCH``).
         self._pending: list[str] = []
-        self._count = 0
+        #: Records made per (service, kind); their sum is :attr:`total` (no separate counter to
+        #: bump per record).
         self._counts: dict[tuple[str, str], int] = {}
         self._keep: Keep = "all"
         #: True with ``keep="none"``: hot callers may then hand :meth:`record_body` the canonical
@@ -146,7 +147,6 @@ class Trace:
         Returns the record, or None with ``keep="none"`` (no record object is made then)."""
         keep = self._keep
         pending = self._pending
-        self._count += 1
         key = (service, kind)
         counts = self._counts
         counts[key] = counts.get(key, 0) + 1
@@ -169,7 +169,6 @@ class Trace:
         and no sorting/``repr`` of it is needed. The caller guarantees ``body`` equals what
         :meth:`record` would compute for its attributes (``"R" + repr(sorted(items))`` for
         flat values); tests compare the two for every such caller. O(len(body))."""
-        self._count += 1
         key = (service, kind)
         counts = self._counts
         counts[key] = counts.get(key, 0) + 1
@@ -196,7 +195,6 @@ class Trace:
         new._clock = copy.deepcopy(self._clock, memo)
         new._records = list(self._records)
         new._hash = self._hash.copy()
-        new._count = self._count
         new._counts = dict(self._counts)
         new._keep = self._keep
         new.digest_only = self.digest_only
@@ -213,8 +211,8 @@ class Trace:
 
     @property
     def total(self) -> int:
-        """Records made, kept or not."""
-        return self._count
+        """Records made, kept or not. O(distinct (service, kind) pairs)."""
+        return sum(self._counts.values())
 
     def counts(self) -> dict[tuple[str, str], int]:
         """Records made per (service, kind), sorted by key."""
@@ -263,4 +261,4 @@ class Trace:
         self._records.clear()
 
     def __repr__(self) -> str:
-        return f"<Trace {self._count} records, {len(self._records)} kept, digest {self.digest()[:12]}>"
+        return f"<Trace {self.total} records, {len(self._records)} kept, digest {self.digest()[:12]}>"

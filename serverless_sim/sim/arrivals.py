@@ -38,6 +38,9 @@ US = 1_000_000
 DAY_S = 86_400
 HOUR_S = 3_600
 
+_log = math.log
+_cos = math.cos
+
 
 def _positive(name: str, value: float) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or math.isinf(value):
@@ -47,6 +50,9 @@ def _positive(name: str, value: float) -> float:
 
 class Arrival:
     """Base class. Subclasses implement :meth:`next_us` (and may keep plain state)."""
+
+    #: True when the last ``next_us`` returned a wake-up without an arrival (see :class:`_Thinned`).
+    idle = False
 
     def next_us(self, now_us: int, rng: random.Random) -> int | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -183,15 +189,29 @@ def _daily_factor(t_us: int, amplitude: float, peak_hour: float) -> float:
     return 1.0 + amplitude * math.cos(2 * math.pi * (hour - peak_hour) / 24.0)
 
 
+def _forget_constants(inst: Any, attribute: Any, value: Any) -> Any:
+    """``on_setattr`` hook: a changed curve parameter drops :class:`Daily`'s precomputed state."""
+    inst._memo = None
+    return value
+
+
+#: Setting a curve parameter converts it (as at init) and drops the precomputed state.
+_CURVE_SETATTR = attrs.setters.pipe(attrs.setters.convert, attrs.setters.validate, _forget_constants)
+
+
 @attrs.define(eq=False)
 class Daily(_Thinned):
     """A daily curve: ``mean * (1 + amplitude * cos(2 pi (hour - peak_hour) / 24))`` per second,
     with ``hour`` the UTC hour of day (fractional). Averages exactly ``mean`` over a day; peaks
     at ``mean * (1 + amplitude)``, troughs at ``mean * (1 - amplitude)``."""
 
-    mean: float = attrs.field(converter=float)
-    amplitude: float = attrs.field(default=0.5, converter=float)
-    peak_hour: float = attrs.field(default=14.0, converter=float)
+    mean: float = attrs.field(converter=float, on_setattr=_CURVE_SETATTR)
+    amplitude: float = attrs.field(default=0.5, converter=float, on_setattr=_CURVE_SETATTR)
+    peak_hour: float = attrs.field(default=14.0, converter=float, on_setattr=_CURVE_SETATTR)
+    #: Precomputed by :meth:`next_us` (derived from the fields; a field's change drops it):
+    #: ``[amp, peak, rate, phase, w, second, accept]``, ``accept`` being the acceptance bound for
+    #: the whole epoch second ``second`` (the curve is read at whole seconds).
+    _memo: list[Any] | None = attrs.field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         _positive("mean", self.mean)
@@ -205,22 +225,38 @@ class Daily(_Thinned):
     def rate_at(self, t_us: int) -> float:
         return self.mean * _daily_factor(t_us, self.amplitude, self.peak_hour)
 
-    def next_us(self, now_us: int, rng: random.Random) -> int | None:
-        # Thinning, inlined for the common case (the hot path of long simulations).
+    def _constants(self) -> list[Any]:
         amp = self.amplitude
-        peak = 1.0 + amp
-        rate = self.mean * peak
-        phase = self.peak_hour * HOUR_S
+        memo = self._memo = [amp, 1.0 + amp, self.mean * (1.0 + amp), self.peak_hour * HOUR_S,
+                             2 * math.pi / DAY_S, None, 0.0]
+        return memo
+
+    def next_us(self, now_us: int, rng: random.Random) -> int | None:
+        # Thinning, inlined for the common case (the hot path of long simulations): candidates
+        # come at ``rate`` (the peak) and one is kept when ``u * peak <= 1 + amp * cos(...)``
+        # (u uniform). The bound depends on the candidate's whole epoch second only, so it is
+        # computed once per second (most consecutive candidates share one): same answers, same
+        # draws. tests/sim/test_sim_arrival_hotpath.py pins this against the plain formula.
+        memo = self._memo
+        if memo is None:
+            memo = self._constants()
+        amp, peak, rate, phase, w, second, accept = memo
         draw = rng.random
-        log = math.log
-        cos = math.cos
-        w = 2 * math.pi / DAY_S
         t = now_us
         while True:  # accepts at least (1 - amp) / (1 + amp) of candidates: no idle wake-ups needed
             # rng.expovariate(rate), inlined (CPython's formula: the same float, one call less)
-            t += round(-log(1.0 - draw()) / rate * US)
-            if draw() * peak <= 1.0 + amp * cos(w * (t // US % DAY_S - phase)):
-                return t
+            t += round(-_log(1.0 - draw()) / rate * US)
+            u = draw() * peak
+            s = t // US
+            if s != second:
+                second = s
+                accept = 1.0 + amp * _cos(w * (s % DAY_S - phase))
+            if u <= accept:
+                break
+        if second != memo[5]:
+            memo[5] = second
+            memo[6] = accept
+        return t
 
     @property
     def mean_rate(self) -> float:

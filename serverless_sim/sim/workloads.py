@@ -45,6 +45,8 @@ from __future__ import annotations
 
 import functools
 import json
+from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _encode_basestring_ascii
 import math
 import random
 from bisect import bisect_right
@@ -62,9 +64,22 @@ if TYPE_CHECKING:
 
 NAMESPACE = "ServerlessSim/Workloads"
 
-#: ``json.dumps(event, sort_keys=True, default=str)`` with one encoder made once (``dumps`` with
-#: keyword arguments builds a new JSONEncoder per call); the same text.
-_dumps = json.JSONEncoder(sort_keys=True, default=str).encode
+_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+
+
+def _dumps(value: Any) -> str:
+    """``json.dumps(value, sort_keys=True, default=str)``: the same text.
+
+    ``dumps`` with keyword arguments builds a new JSONEncoder per call; ``_ENCODER.encode``
+    then runs ``encode`` and ``iterencode`` in Python to make the C encoder (a fresh one per
+    call, for its circular-reference markers). This makes that same C encoder directly, with
+    the encoder's settings (what ``JSONEncoder.encode`` does for a non-str value when
+    ``indent`` is None), or falls back to ``encode``. O(size of value)."""
+    if _c_make_encoder is None or type(value) is str:
+        return _ENCODER.encode(value)
+    enc = _ENCODER
+    return "".join(_c_make_encoder({}, enc.default, _encode_basestring_ascii, None, enc.key_separator,
+                                   enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan)(value, 0))
 
 OK = "ok"
 ERROR = "error"
@@ -79,6 +94,11 @@ THROTTLE_CODES = frozenset({
 _LOG_BASE = math.log(1.01)
 _INV_LOG_BASE = 1 / _LOG_BASE
 _log = math.log
+
+
+def bucket_of(us: int) -> int:
+    """The :class:`LatencyHistogram` bucket of a latency in microseconds (-1 for <= 0). O(1)."""
+    return -1 if us <= 0 else int(_log(us) * _INV_LOG_BASE)
 
 
 @attrs.define(eq=False)
@@ -97,19 +117,21 @@ class LatencyHistogram:
 
     def add(self, us: int) -> int:
         """Count one latency; returns its bucket (for :meth:`add_at`). O(1)."""
-        i = -1 if us <= 0 else int(_log(us) * _INV_LOG_BASE)
+        i = bucket_of(us)
         self.add_at(i, us)
         return i
 
     def add_at(self, i: int, us: int) -> None:
-        """Count one latency ``us`` whose bucket ``i`` is known (from :meth:`add`). O(1)."""
+        """Count one latency ``us`` whose bucket ``i`` is known (from :func:`bucket_of`). O(1)."""
         b = self.buckets
         b[i] = b.get(i, 0) + 1
         self.count += 1
         self.total_us += us
-        if self.min_us is None or us < self.min_us:
+        lo = self.min_us
+        if lo is None or us < lo:
             self.min_us = us
-        if self.max_us is None or us > self.max_us:
+        hi = self.max_us
+        if hi is None or us > hi:
             self.max_us = us
 
     def percentile(self, p: float) -> float | None:
@@ -242,7 +264,9 @@ class Function(Target):
             self._done(0, self._outcome_of(exc))
 
     def _completed(self, inv: Any) -> None:
-        self._done(inv.end_us - inv.arrival_us, OK if inv.error is None else ERROR)
+        wl = self.workload
+        assert wl is not None
+        wl._record(self, inv.end_us - inv.arrival_us, OK if inv.error is None else ERROR)  # what _done does
 
 
 @attrs.define(eq=False)
@@ -385,14 +409,15 @@ class Route(Target):
     method: str = "GET"
     path: str = "/"
     headers: dict[str, str] | None = None
+    _gateway: Any = attrs.field(default=None, repr=False, init=False)
 
     def default_name(self) -> str:
         return f"apigateway:{self.api_id}:{self.method} {self.path}"
 
     def send(self, event: Any, now_us: int) -> None:
-        wl = self.workload
-        assert wl is not None
-        gw = _svc(wl, "apigateway")
+        gw = self._gateway
+        if gw is None:
+            gw = self._gateway = _svc(self.workload, "apigateway")
         body = None if event is None else (event if isinstance(event, (str, bytes))
                                            else _dumps(event))
         gw.submit(self.api_id, self.method, self.path, self.headers, body,
@@ -403,7 +428,7 @@ class Route(Target):
         assert wl is not None
         status = getattr(response, "status", 200)
         outcome = THROTTLED if status == 429 else (ERROR if status >= 500 else OK)
-        self._done(wl.cloud.clock.now_us - sent_us, outcome)
+        wl._record(self, wl.cloud.clock.now_us - sent_us, outcome)  # what _done does
 
 
 @attrs.define(eq=False)
@@ -429,7 +454,10 @@ class Call(Target):
 # -- the workload -----------------------------------------------------------------------------------
 @attrs.define(eq=False)
 class Workload:
-    """One arrival process driving a weighted mix of targets. Make it with :func:`workload`."""
+    """One arrival process driving a weighted mix of targets. Make it with :func:`workload`.
+
+    ``stats`` counts every request of the workload, each target's ``stats`` its own; with a
+    single target the two are one :class:`Stats` object (the same numbers, counted once)."""
 
     cloud: "Cloud" = attrs.field(repr=False)
     name: str
@@ -463,12 +491,14 @@ class Workload:
 
     def _fire(self) -> None:
         now = self.cloud.clock.now_us
-        if getattr(self.arrival, "idle", False):  # a thinned process found no arrival yet
+        arrival = self.arrival
+        if arrival.idle:  # a thinned process found no arrival yet
             self._arm(now)
             return
-        row = self.arrival.current if type(self.arrival) is Replay else None
-        i = self.stats.sent
-        self.stats.sent = i + 1
+        row = arrival.current if type(arrival) is Replay else None
+        stats = self.stats
+        i = stats.sent
+        stats.sent = i + 1
         targets = self.targets
         if row is not None and row.target is not None:
             target = self._by_name(row.target)
@@ -476,7 +506,9 @@ class Workload:
             target = targets[0]
         else:
             target = targets[bisect_right(self.cumulative, self.rng.random() * self.cumulative[-1])]
-        target.stats.sent += 1
+        ts = target.stats
+        if ts is not stats:
+            ts.sent += 1
         if row is not None and row.payload is not None:
             event = row.payload
         else:
@@ -497,17 +529,25 @@ class Workload:
 
     def _record(self, target: Target, latency_us: int, outcome: str) -> None:
         a, b = self.stats, target.stats
+        both = b is not a  # a single target's Stats are the workload's (see workload())
         if outcome == OK:
             a.ok += 1
-            b.ok += 1
+            if both:
+                b.ok += 1
         elif outcome == ERROR:
             a.errors += 1
-            b.errors += 1
+            if both:
+                b.errors += 1
         else:
             a.throttled += 1
-            b.throttled += 1
+            if both:
+                b.throttled += 1
         if outcome != THROTTLED:
-            b.latency.add_at(a.latency.add(latency_us), latency_us)
+            # the bucket once, for both histograms (bucket_of, inlined)
+            i = int(_log(latency_us) * _INV_LOG_BASE) if latency_us > 0 else -1
+            a.latency.add_at(i, latency_us)
+            if both:
+                b.latency.add_at(i, latency_us)
         series = self._series
         if series is not None:
             now = self.cloud.clock.now_us
@@ -636,8 +676,10 @@ def workload(
     if start_us < now:
         raise SimError(f"a workload cannot start in the past ({format_us(start_us)})")
     end_us = None if duration is None else start_us + parse_duration_us(duration)
+    # One target: its counters are the workload's, so they are one Stats object (counted once).
+    stats = tlist[0].stats if len(tlist) == 1 else Stats()
     wl = Workload(cloud, name, arrival, tlist, cumulative, event=event, start_us=start_us, end_us=end_us,
-                  limit=limit, latency_samples=latency_samples, rng=cloud.rng(f"workload/{name}"))
+                  limit=limit, latency_samples=latency_samples, stats=stats, rng=cloud.rng(f"workload/{name}"))
     for t in tlist:
         t.workload = wl
     if metrics:
