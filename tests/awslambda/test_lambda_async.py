@@ -34,7 +34,7 @@ def starts(cloud, record):
 
 def metric_sum(cloud, name, fn="f"):
     series = cloud.metrics.series("AWS/Lambda", name, {"FunctionName": fn})
-    return 0 if series is None else sum(b.total for b in series.buckets.values())
+    return 0 if series is None else sum(b.total for b in series.rows())
 
 
 def test_function_errors_retried_twice_one_then_two_minutes_apart():
@@ -47,7 +47,7 @@ def test_function_errors_retried_twice_one_then_two_minutes_apart():
     assert metric_sum(cloud, "AsyncEventsReceived") == 1
     assert metric_sum(cloud, "AsyncEventsDropped") == 1
     age = cloud.metrics.series("AWS/Lambda", "AsyncEventAge", {"FunctionName": "f"})
-    assert sorted(b.maximum for b in age.buckets.values()) == [0.0, 60_500.0, 181_000.0]
+    assert sorted(b.maximum for b in age.rows()) == [0.0, 60_500.0, 181_000.0]
 
 
 def test_success_is_not_retried_and_timeouts_are_function_errors():

@@ -45,7 +45,7 @@ def test_logging_off_keeps_metrics_and_tail():
 
     assert "x\n" in base64.b64decode(client.invoke(FunctionName="f", LogType="Tail")["LogResult"]).decode()
     series = cloud.metrics.series("AWS/Lambda", "Invocations", {"FunctionName": "f"})
-    assert sum(b.count for b in series.buckets.values()) == 2
+    assert sum(b.sample_count for b in series.rows()) == 2
 
 
 def test_metrics_names_and_dimensions():
@@ -61,7 +61,7 @@ def test_metrics_names_and_dimensions():
 
     def total(name, dims):
         series = cloud.metrics.series("AWS/Lambda", name, dims)
-        return sum(b.total for b in series.buckets.values())
+        return sum(b.total for b in series.rows())
 
     assert total("Invocations", {"FunctionName": "m"}) == 3
     assert total("Errors", {"FunctionName": "m"}) == 1
@@ -70,7 +70,7 @@ def test_metrics_names_and_dimensions():
     assert total("Invocations", {"FunctionName": "m", "Resource": "m:prod", "ExecutedVersion": "1"}) == 1
     assert total("Duration", {"FunctionName": "m"}) == pytest.approx(1500.0)
     conc = cloud.metrics.series("AWS/Lambda", "ConcurrentExecutions", {"FunctionName": "m"})
-    assert max(b.maximum for b in conc.buckets.values()) == 1
+    assert max(b.maximum for b in conc.rows()) == 1
 
 
 def test_billing_gb_seconds_at_1ms_and_requests():

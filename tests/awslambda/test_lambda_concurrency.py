@@ -140,7 +140,7 @@ def test_provisioned_concurrency_spillover_and_metric():
     assert invs[2].spillover
     cloud.run_until_idle()
     series = cloud.metrics.series("AWS/Lambda", "ProvisionedConcurrencySpilloverInvocations", {"FunctionName": "f"})
-    assert sum(b.count for b in series.buckets.values()) == 1
+    assert sum(b.sample_count for b in series.rows()) == 1
     # Invoking the version through another qualifier ($LATEST) does not use the alias's PC.
     assert lam.invoke("f").provisioned is False
     client.delete_provisioned_concurrency_config(FunctionName="f", Qualifier="live")

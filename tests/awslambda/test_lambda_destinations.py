@@ -132,7 +132,7 @@ def test_delivery_failures_counted_fifo_queue_and_missing_queue():
     lam.invoke_async("f")
     cloud.run_until_idle()
     series = cloud.metrics.series("AWS/Lambda", "DestinationDeliveryFailures", {"FunctionName": "f"})
-    assert sum(b.total for b in series.buckets.values()) == 2
+    assert sum(b.total for b in series.rows()) == 2
     assert len(fifo) == 0
 
 

@@ -211,8 +211,8 @@ def test_iterator_age_metric():
     cloud.call_later(1, put, ddb, "b")   # written while the first batch runs: read at 2 s
     cloud.run_until_idle()
     series = cloud.metrics.series("AWS/Lambda", "IteratorAge", {"FunctionName": "w"})
-    [bucket] = series.buckets.values()
-    assert (bucket.count, bucket.minimum, bucket.maximum) == (2, 0.0, 1000.0)  # ms: 0 for "a", 1 s for "b"
+    [bucket] = series.rows()
+    assert (bucket.sample_count, bucket.minimum, bucket.maximum) == (2, 0.0, 1000.0)  # ms: 0 for "a", 1 s for "b"
 
 
 def test_stream_validation():

@@ -227,7 +227,7 @@ def test_deletes_update_indexes_and_metric_without_capacity(cloud, ddb):
     out = ddb.query(TableName="tbl", IndexName="byg", KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": {"S": "x"}})
     assert [i["pk"]["S"] for i in out["Items"]] == ["keep"]
     series = cloud.metrics.series("AWS/DynamoDB", "TimeToLiveDeletedItemCount", {"TableName": "tbl"})
-    assert series is not None and sum(b.total for b in series.buckets.values()) == 5
+    assert series is not None and sum(b.total for b in series.rows()) == 5
     assert len([r for r in cloud.trace if r.kind == "ttl_delete"]) == 5
     cloud.dynamodb.tables["tbl"]._check()
 

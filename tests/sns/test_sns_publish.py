@@ -228,7 +228,7 @@ def test_filter_policies_select_subscribers(cloud, sns, topic):
     cloud.advance(0)
     assert (len(qa.receive(10)), len(qb.receive(10)), len(qc.receive(10))) == (1, 1, 1)
     filtered = cloud.metrics.series("AWS/SNS", "NumberOfNotificationsFilteredOut", {"TopicName": "t"})
-    assert sum(b.total for b in filtered.buckets.values()) == 3
+    assert sum(b.total for b in filtered.rows()) == 3
 
 
 def test_publish_batch(cloud, sns, topic):
