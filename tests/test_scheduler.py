@@ -178,3 +178,19 @@ def test_property_nested_scheduling_keeps_time_monotonic(delays):
     assert seen == sorted(seen)
     assert len(seen) == len(delays) + 1
     assert seen[-1] - seen[0] == sum(round(d / 10 * 1e6) for d in delays)
+
+
+def test_next_at_us_sees_cancelled_entries_and_drops_nothing():
+    from serverless_sim.kernel.clock import Clock
+    from serverless_sim.kernel.scheduler import Scheduler
+
+    s = Scheduler(Clock(0))
+    assert s.next_at_us() is None
+    first = s.call_at_us(5, lambda: None)
+    s.call_at_us(9, lambda: None)
+    s.cancel(first)
+    # peek_us would drop the cancelled entry at the top; next_at_us reports it and keeps it
+    assert s.next_at_us() == 5
+    assert len(s._queue) == 2
+    assert s.peek_us() == 9
+    assert s.next_at_us() == 9

@@ -137,6 +137,14 @@ class Scheduler:
             cancelled.discard(heappop(q)[1])
         return q[0][0] if q else None
 
+    def next_at_us(self) -> int | None:
+        """The time of the heap's first entry, live or cancelled, or None; changes nothing.
+
+        Unlike :meth:`peek_us` it drops no cancelled entry, so it is safe in the middle of an
+        event (a caller asking "is any event, even a dead one, due at this instant?"). O(1)."""
+        q = self._queue
+        return q[0][0] if q else None
+
     @property
     def pending(self) -> int:
         """Live (not cancelled, not run) events, daemon ones included. O(1).
