@@ -132,3 +132,16 @@ def test_signature_matches_botocore_signer(method, service, segments, query, bod
     assert sig is not None and sig.access_key == "AKIAEXAMPLEEXAMPLE00"
     assert expected_signature(ours, sig, "secret/key+1") == sig.signature
     assert expected_signature(ours, sig, "other") != sig.signature
+
+
+def test_a_literal_plus_in_the_query_is_signed_as_2B_not_as_a_space():
+    from serverless_sim.adapters.protocols.sigv4 import canonical_request, query_pairs
+
+    assert query_pairs("a=b+c&d=e%20f&g&h=") == [("a", "b+c"), ("d", "e f"), ("g", ""), ("h", "")]
+    req = HttpRequest("GET", "/", "a=b+c&d=e%20f", {"host": "localhost"}, b"")
+    sig = parse_signature(HttpRequest("GET", "/", "", {
+        "authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, "
+                         "SignedHeaders=host, Signature=" + "0" * 64,
+        "x-amz-date": "20260101T000000Z"}, b""))
+    assert sig is not None
+    assert canonical_request(req, sig).split("\n")[2] == "a=b%2Bc&d=e%20f"

@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote, unquote
 
 import attrs
 
@@ -68,7 +68,7 @@ def parse_signature(request: HttpRequest) -> Signature | None:
         token = request.header("x-amz-security-token")
         presigned = False
     elif "X-Amz-Signature=" in request.query:
-        q = dict(parse_qsl(request.query, keep_blank_values=True))
+        q = dict(query_pairs(request.query))
         cred, signed, sig = q.get("X-Amz-Credential", ""), q.get("X-Amz-SignedHeaders", ""), q.get("X-Amz-Signature", "")
         amz_date = q.get("X-Amz-Date", "")
         token = q.get("X-Amz-Security-Token")
@@ -97,6 +97,20 @@ def _normalized(path: str) -> str:
     return lead + "/".join(kept) + trail
 
 
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """The query's (name, value) pairs, percent-decoded, blanks kept, in order.
+
+    A literal ``+`` stays a ``+`` (and is signed as ``%2B``): SigV4 percent-encodes each name and
+    value per RFC 3986, where ``+`` is not a space (form decoding, as ``parse_qsl`` does, would
+    canonicalize it as ``%20`` and refuse a correct signature)."""
+    out = []
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            out.append((unquote(name), unquote(value)))
+    return out
+
+
 def _encode(text: str) -> str:
     return quote(text, safe="-_.~")
 
@@ -106,7 +120,7 @@ def canonical_request(request: HttpRequest, sig: Signature) -> str:
     uri = path if sig.service == "s3" else quote(_normalized(path), safe="/~")
     pairs = [
         (_encode(k), _encode(v))
-        for k, v in parse_qsl(request.query, keep_blank_values=True)
+        for k, v in query_pairs(request.query)
         if not (sig.presigned and k == "X-Amz-Signature")
     ]
     query = "&".join(f"{k}={v}" for k, v in sorted(pairs))
