@@ -664,11 +664,28 @@ class Stream:
             raise ResourceNotFoundException(
                 f"Requested resource not found: Shard does not exist"
             )
-        kept = self.first_kept(shard, now)
+        return self.read_shard(shard, now, after_seq, limit, max_bytes, strict)
+
+    def read_shard(
+        self,
+        shard: Shard,
+        now: int,
+        after_seq: int | None,
+        limit: int,
+        max_bytes: int = MAX_BYTES,
+        strict: bool = False,
+    ) -> list[StreamRecord]:
+        """:meth:`read` of a shard of this stream already found, after ``roll(now)`` (or when
+        :meth:`settled` says it would change nothing: the Lambda poller's fast path). O(log n + k)."""
+        # first_kept(shard, now), shard.seqs.index_after(after_seq) and len(shard), inlined.
+        times = shard.times
+        horizon = now - RETENTION_US
+        kept = 0 if not times or times[0] >= horizon else bisect_left(times, horizon)
+        seqs = shard.seqs._a
         if after_seq is None:
             i = kept
         else:
-            i = shard.seqs.index_after(after_seq)
+            i = bisect_right(seqs, after_seq - SEQ_BASE)
             if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
                 if strict:
                     raise TrimmedDataAccessException(
@@ -677,11 +694,9 @@ class Stream:
                 i = kept
         out: list[StreamRecord] = []
         total = 0
-        n = len(shard)
+        n = len(times)
         end = i + limit if i + limit < n else n
         # shard.record(self, i) and rec.size_bound(), inlined (the Streams -> Lambda hot path).
-        seqs = shard.seqs._a
-        times = shard.times
         kinds = shard.kinds
         images = shard.images
         olds = shard.olds

@@ -125,6 +125,9 @@ class StreamPoller:
     #: Skip the poll event after a batch when it would find nothing (:meth:`_poll_after_batch`);
     #: tests turn it off to check that the trace is the same either way.
     _skip_idle_polls = True
+    #: Run the common poll (:meth:`_poll_fast`) without the general frames; tests turn it off
+    #: to check that the trace is the same either way.
+    _fast_polls = True
 
     def __init__(self, svc: "Lambda", esm: "EventSourceMapping") -> None:
         self.svc = svc
@@ -172,11 +175,15 @@ class StreamPoller:
     def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
         # A new record is seen at the next poll on the mapping's 250 ms grid.
         now = self.clock.now_us
-        delay = (self._phase - now) % limits.STREAM_POLL_INTERVAL_US
+        at = now + (self._phase - now) % limits.STREAM_POLL_INTERVAL_US
         pending = self._poll_at
-        if pending is not None and pending <= now + delay:
+        if pending is not None and pending <= at:
             return  # a poll at or before then is already due (_poll_later's test, inlined)
-        self._poll_later(delay)
+        if self.stopped:
+            return
+        # _poll_later(delay) and scheduler.call_later_us, inlined: the same heap entry.
+        self._poll_at = at
+        self.cloud.scheduler.schedule_at_us(at, self._poll_due, (at,))
 
     def _schedule_poll(self) -> None:
         self._poll_later(0)
@@ -194,7 +201,80 @@ class StreamPoller:
         if self._poll_at != at:
             return  # superseded by an earlier poll
         self._poll_at = None
+        if self._fast_polls:
+            esm = self.esm
+            if (not self.stopped and esm.enabled and len(self.states) == 1 and esm.parallelization == 1
+                    and esm.filters is None and not esm.window_s):
+                now = self.clock.now_us
+                shard = self.stream.settled(now)
+                if shard is not None:
+                    st = self.states.get(shard.shard_id)
+                    if st is not None and len(st.lanes) == 1:
+                        lane = st.lanes[0]
+                        if lane.busy or lane.timer is not None:
+                            return  # _poll's fast exit: no lane it would move
+                        if not lane.pending and not lane.window_due:
+                            if shard.has_after(lane.after_seq):
+                                self._poll_fast(shard, lane, now)
+                            return  # else _poll's fast exit: nothing new
         self._poll()
+
+    def _poll_fast(self, shard: "Shard", lane: _Lane, now: int) -> None:
+        """``_poll()`` in the common case, with ``_advance``, ``_read`` and ``_invoke`` inlined:
+        one open shard that ``roll(now)`` leaves alone (:meth:`Stream.settled`), one lane (and
+        ``ParallelizationFactor`` 1), no filters, no batching window, no batch pending, records
+        after the checkpoint. The batch is a plain list riding on the invocation's ``tag`` (no
+        :class:`_Batch` unless it fails or is throttled); anything unusual (records too old, no
+        function) takes the general :meth:`_invoke`. ``_maybe_finished`` is a no-op for an open
+        shard. Pinned equal to the general path by tests/awslambda/test_lambda_esm_streams_equivalence.py."""
+        esm = self.esm
+        want = esm.batch_size
+        stream = self.stream
+        # _read's one-lane loop: read only what the batch takes; read on when a read stopped
+        # short at the byte limit.
+        records = stream.read_shard(shard, now, lane.after_seq, want)
+        if not records:
+            return  # (everything after the checkpoint trimmed meanwhile)
+        n = len(records)
+        while n < want and shard.has_after(records[-1].seq):
+            more = stream.read_shard(shard, now, records[-1].seq, want - n)
+            if not more:
+                break
+            records += more
+            n = len(records)
+        lane.window_due = False
+        svc = self.svc
+        first_us = records[0].time_us
+        limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
+        fn = svc.functions.get(esm.function_name)
+        if now - first_us > limit_us or fn is None:
+            batch = _Batch(records, records[-1].seq)
+            lane.pending.append(batch)
+            self._invoke(shard.shard_id, lane, batch)
+            return
+        try:
+            version, resource = svc._route(fn, esm.qualifier)
+            inv = svc._start(version, resource, {"Records": list(map(_to_lambda, records))})
+        except TooManyRequestsException:
+            batch = _Batch(records, records[-1].seq)
+            lane.pending.append(batch)
+            batch.throttles = 1
+            self._pause(lane, 0)
+            return
+        except BaseException:
+            lane.pending.append(_Batch(records, records[-1].seq))  # as the general path leaves it
+            raise
+        self.batches += 1
+        lane.busy = True
+        last_us = records[-1].time_us
+        age_ms = (now - last_us if now > last_us else 0) / 1000
+        age = self._age_series
+        if age is None or age[0] is not fn:
+            age = self._age_series = (fn, svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds"))
+        age[1].add_statistic_set(now, 1, age_ms, age_ms, age_ms)
+        # The records ride on the invocation as a list (_done builds the _Batch if it fails).
+        inv.tag = (shard.shard_id, lane, records)
+        inv.on_complete(self._done)
 
     def _poll_after_batch(self) -> None:
         """``_schedule_poll()`` after a successful batch, without the event when it is a no-op.
@@ -214,10 +294,10 @@ class StreamPoller:
         if pending is not None and pending <= now:
             return  # _poll_later's test: a poll at this instant is already due
         if self._skip_idle_polls and self._idle(now):
-            # The scheduler's heap of (when_us, seq, fn, args), read without changing it
-            # (``peek_us`` drops cancelled entries at the top, which must not happen mid-event).
-            queue = self.cloud.scheduler._queue
-            if not queue or queue[0][0] > now:
+            # The first heap entry, live or cancelled (``next_at_us`` drops nothing; ``peek_us``
+            # would drop cancelled entries at the top, which must not happen mid-event).
+            due = self.cloud.scheduler.next_at_us()
+            if due is None or due > now:
                 self._poll_at = None
                 return
         self._poll_later(0)
@@ -417,6 +497,40 @@ class StreamPoller:
         if self.stopped:
             return
         esm = self.esm
+        if type(batch) is list:
+            # A batch of _poll_fast (a list of records; the lane had nothing else pending).
+            if inv.error is None and not esm.report_batch_item_failures:
+                # The success path below, with _finish inlined (the batch is not in pending).
+                esm.last_result = "OK"
+                lane.failures = 0
+                end = batch[-1].seq
+                if lane.after_seq is None or end > lane.after_seq:
+                    lane.after_seq = end
+                # _poll_after_batch() with _idle(now) inlined for this case (one settled shard,
+                # this lane its only one, not busy now, nothing pending): skip the poll event
+                # when that poll would find nothing and nothing else is due at this instant.
+                now = self.clock.now_us
+                pending = self._poll_at
+                if pending is not None and pending <= now:
+                    return
+                if self._skip_idle_polls and esm.enabled and len(self.states) == 1:
+                    shard = self.stream.settled(now)
+                    if shard is not None and shard.shard_id == shard_id:
+                        st = self.states.get(shard_id)
+                        if (st is not None and len(st.lanes) == 1 and st.lanes[0] is lane
+                                and (lane.timer is not None
+                                     or (not lane.pending and not shard.has_after(lane.after_seq)))):
+                            due = self.cloud.scheduler.next_at_us()  # as in _poll_after_batch
+                            if due is None or due > now:
+                                self._poll_at = None
+                                return
+                self._poll_after_batch()
+                return
+            # What the general path holds by now: the _Batch, pending, invoked once.
+            records = batch
+            batch = _Batch(records, records[-1].seq, 0, 1)
+            batch.last_inv = inv
+            lane.pending.append(batch)
         lowest: int | None = None
         whole = inv.error is not None
         if not whole and esm.report_batch_item_failures:
