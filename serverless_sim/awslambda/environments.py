@@ -45,7 +45,7 @@ class ExecutionEnvironment:
         "id", "version", "pool", "handler", "space", "hooks", "state", "created_us",
         "last_used_us", "invocations", "log_stream", "reclaim", "provisioned", "init_type",
         "env_vars", "init_pending", "init_us", "restore_us", "doomed",
-        "plain", "memory_text", "rid_rng", "duration_rng", "trace_parts",
+        "plain", "lean", "memory_text", "rid_rng", "duration_rng", "trace_parts",
     )
 
     def __init__(self, env_id: str, version: "FunctionVersion", pool: "EnvironmentPool", now_us: int,
@@ -76,6 +76,9 @@ class ExecutionEnvironment:
         #: variables, no virtual-clock patching); None until known (set after Init completes,
         #: cleared when Init runs again). See ``InvokeEngine._plain``.
         self.plain: bool | None = None
+        #: ``invoke._lean(self)`` while ``plain`` is True (the lean path's context pieces and
+        #: timeout), else None.
+        self.lean: tuple[str, str, str, str, str, str, int] | None = None
         #: ``str(version.memory)``: the context's ``memory_limit_in_mb``.
         self.memory_text = str(version.memory)
         #: The function's request-id and duration streams (``cloud.rng(name)``: the same object

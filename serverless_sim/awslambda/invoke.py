@@ -70,6 +70,7 @@ from .reporting import log_tail, report_line, timeout_line
 from .runtime import _STACK, DeadlineExceeded, Outcome, Run, current_run, run_plain, run_user_code
 
 _NO_IDENTITY = contextlib.nullcontext()
+_new = object.__new__  # an instance without __init__ (the lean path sets every slot itself)
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
@@ -255,6 +256,18 @@ def _trace_parts(env: ExecutionEnvironment) -> tuple[str, ...]:
         f"'), ('status', 'error'), ('version', {v})]",
     )
     return parts
+
+
+def _lean(env: ExecutionEnvironment) -> tuple[str, str, str, str, str, str, int]:
+    """What the lean path of ``InvokeEngine._start`` reads for the context and the timeout,
+    fixed for an environment (its version object's configuration never changes in place):
+    ``(function name, version, unqualified function ARN, memory text, log group, log stream,
+    timeout in microseconds)``. Cached as ``env.lean`` by ``InvokeEngine._plain`` for a plain
+    environment."""
+    version = env.version
+    fn = version.function
+    return (fn.name, version.version, fn.arn, env.memory_text, version.log_group, env.log_stream,
+            version.timeout * 1_000_000)
 
 
 def _scheduler_running(scheduler: Scheduler) -> bool:
@@ -466,57 +479,42 @@ class InvokeEngine:
         logs: list[tuple[int, str]] | None = [] if capture else None
         inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
                          client_context, logs)
-        invoke_start = t0
-        if env.handler is None and not env.init_pending:
-            inv.cold = True
-            st.cold_starts += 1
-            env.plain = None  # Init (re)sets the environment's code: recompute
-            if version.snapshot is not None:
-                try:
-                    restore_us, output = self._restore(env, t0, capture)
-                except Exception:
-                    self._abort_start(fn, env, now)
-                    raise
-                inv.restore_us = restore_us
-                st.restores += 1
-                invoke_start = t0 + restore_us
-                if logs is not None and output:
-                    logs.extend((t0, line) for line in output.splitlines())
-            else:
-                limit = round(cfg.init_limit_s * 1_000_000)
-                init_us, err, output, init_timed_out = self._initialise(env, t0, limit, capture)
-                if logs is not None and output:
-                    logs.extend((t0, line) for line in output.splitlines())
-                if init_timed_out:
-                    env.init_pending = True
-                    env.space = None
-                    if logs is not None:
-                        logs.append((t0 + limit, f"INIT_REPORT Init Duration: {limit / 1000:.2f} ms\tPhase: init\tStatus: timeout"))
-                    init_us = limit
-                inv.init_us = init_us
-                env.init_us = init_us
-                invoke_start = t0 + init_us
-                if err is not None:
-                    inv.error = err
-                    inv.reset = True
-                    if logs is not None:
-                        logs.append((invoke_start, error_log_line(err)))
-        inv.invoke_start_us = invoke_start
-        if inv.error is not None:
-            inv.end_us = invoke_start
-        elif capture or wire or not (env.plain if env.plain is not None else self._plain(env)) or cloud.enforce_iam:
-            self._run_handler(inv, env, invoke_start, capture)
+        lean = env.lean
+        if lean is None or capture or wire or cloud.enforce_iam:
+            # Init or restore first, the general handler run, or an error: _prepare; it returns
+            # the environment's lean tuple when the handler still runs inline below.
+            lean = self._prepare(inv, env, now, t0, capture)
+            invoke_start = inv.invoke_start_us
+            warm = False
         else:
+            invoke_start = t0  # a warm plain environment (inv.invoke_start_us is t0 already)
+            warm = not (spill or env.provisioned)  # on-demand: _complete_lean when it succeeds
+        if lean is not None:
             # _run_handler with run_plain, inlined for the lean case (a plain environment, see
             # _plain; no log capture, no IAM identity): the same run stack, context and outcome;
             # anything but a success within the timeout goes through _settle as before.
-            timeout_us = version.timeout * 1_000_000
+            name, ver, arn, memory_text, log_group, log_stream, timeout_us = lean
             deadline = invoke_start + timeout_us
-            run = Run(invoke_start, deadline)
-            ctx = LambdaContext._fast(
-                fn.name, version.version, fn.arn if resource is None else f"{fn.arn}:{resource}",
-                env.memory_text, rid, version.log_group, env.log_stream, deadline, run, client_context,
-            )
+            # Run(invoke_start, deadline) and LambdaContext._fast(...), inlined (no constructor
+            # frames; test_invoke_lean2.py pins every slot equal to the constructors').
+            run = _new(Run)
+            run.start_us = invoke_start
+            run.elapsed_us = 0
+            run.deadline_us = deadline
+            run.traveller = None
+            ctx = _new(LambdaContext)
+            ctx.function_name = name
+            ctx.function_version = ver
+            ctx.invoked_function_arn = arn if resource is None else f"{arn}:{resource}"
+            ctx.memory_limit_in_mb = memory_text
+            ctx.aws_request_id = rid
+            ctx.log_group_name = log_group
+            ctx.log_stream_name = log_stream
+            ctx.identity = None
+            ctx.client_context = client_context
+            ctx.tenant_id = None
+            ctx._run = run
+            ctx._deadline_us = deadline
             _STACK.append(run)
             try:
                 value = env.handler(event, ctx)  # type: ignore[misc]
@@ -558,13 +556,73 @@ class InvokeEngine:
                 else:
                     inv.result = value
                     inv.duration_us = total
-                    inv.end_us = invoke_start + total
+                    end = inv.end_us = invoke_start + total
+                    if warm:
+                        if end < now:
+                            end = inv.end_us = now
+                        cloud.scheduler.schedule_at_us(end, self._complete_lean, (inv,))
+                        return inv
         # 3. completion at the end instant ---------------------------------------------------
         end = inv.end_us
         if end < now:
             end = inv.end_us = now
         cloud.scheduler.schedule_at_us(end, self._complete, (inv,))
         return inv
+
+    def _prepare(self, inv: Invocation, env: ExecutionEnvironment, now: int, t0: int,
+                 capture: bool) -> tuple[Any, ...] | None:
+        """``_start``'s path for all but a warm plain environment without log capture: Init
+        or restore on a cold start, then the general handler run (``_run_handler``) or an
+        error. Returns the environment's lean tuple (see :meth:`_plain`) when the handler is to
+        run inline in ``_start`` instead; sets ``inv.invoke_start_us``."""
+        version = env.version
+        fn = version.function
+        cfg = self.config
+        logs = inv.log_lines
+        invoke_start = t0
+        if env.handler is None and not env.init_pending:
+            inv.cold = True
+            fn.stats.cold_starts += 1
+            env.plain = env.lean = None  # Init (re)sets the environment's code: recompute
+            if version.snapshot is not None:
+                try:
+                    restore_us, output = self._restore(env, t0, capture)
+                except Exception:
+                    self._abort_start(fn, env, now)
+                    raise
+                inv.restore_us = restore_us
+                fn.stats.restores += 1
+                invoke_start = t0 + restore_us
+                if logs is not None and output:
+                    logs.extend((t0, line) for line in output.splitlines())
+            else:
+                limit = round(cfg.init_limit_s * 1_000_000)
+                init_us, err, output, init_timed_out = self._initialise(env, t0, limit, capture)
+                if logs is not None and output:
+                    logs.extend((t0, line) for line in output.splitlines())
+                if init_timed_out:
+                    env.init_pending = True
+                    env.space = None
+                    if logs is not None:
+                        logs.append((t0 + limit, f"INIT_REPORT Init Duration: {limit / 1000:.2f} ms\tPhase: init\tStatus: timeout"))
+                    init_us = limit
+                inv.init_us = init_us
+                env.init_us = init_us
+                invoke_start = t0 + init_us
+                if err is not None:
+                    inv.error = err
+                    inv.reset = True
+                    if logs is not None:
+                        logs.append((invoke_start, error_log_line(err)))
+        inv.invoke_start_us = invoke_start
+        if inv.error is not None:
+            inv.end_us = invoke_start
+        elif capture or inv.wire or not (env.plain if env.plain is not None else self._plain(env)) \
+                or self.cloud.enforce_iam:
+            self._run_handler(inv, env, invoke_start, capture)
+        else:
+            return env.lean if env.lean is not None else _lean(env)
+        return None
 
     @staticmethod
     def _plain(env: ExecutionEnvironment) -> bool:
@@ -579,6 +637,8 @@ class InvokeEngine:
                  and not version.environment and version.code.is_native)
         if env.handler is not None and not env.init_pending:
             env.plain = plain
+            if plain:
+                env.lean = _lean(env)
         return plain
 
     def _run_handler(self, inv: Invocation, env: ExecutionEnvironment, invoke_start: int,
@@ -828,6 +888,85 @@ class InvokeEngine:
         if self._async.waiting:
             self._async.kick()
 
+    def _complete_lean(self, inv: Invocation) -> None:
+        """:meth:`_complete` for what ``_start``'s lean path schedules: a warm, on-demand (not
+        provisioned, not spillover) invocation without log capture whose handler succeeded
+        within its timeout. The same steps in the same order, without the branches such an
+        invocation never takes (errors, timeouts, resets, logs, provisioned billing, Init
+        duration, the cold-start text, the rare metrics). test_invoke_lean2.py pins the two
+        equal, field by field."""
+        cloud = self.cloud
+        now = cloud.clock.now_us
+        env: Any = inv.env
+        fn = inv.function
+        version = inv.version
+        st = fn.stats
+        concurrency = fn.in_flight
+        dt = now - st.last_us
+        if dt:  # self._integrate(fn, now), inlined (the hot path)
+            st.area_us += concurrency * dt
+            st.env_area_us += st.environments * dt
+            st.last_us = now
+        account_concurrency = self._in_flight
+        fn.in_flight = concurrency - 1
+        self._in_flight = account_concurrency - 1
+        # billing (on demand, no Init duration) ------------------------------------------------
+        st.invocations += 1
+        st.requests_billed += 1
+        fn.od_in_flight -= 1
+        if fn.reserved is None:
+            self._unreserved_usage -= 1
+        dur = inv.duration_us
+        billed = -(-dur // 1000)
+        if billed < 1:
+            billed = 1
+        if version.architecture == "x86_64":
+            st.mb_ms_on_demand += billed * version.memory
+        else:
+            st.mb_ms_on_demand_arm += billed * version.memory
+        inv.billed_ms = billed
+        # environment ------------------------------------------------------------------------
+        env.invocations += 1
+        if version.retired or fn.deleted or env.doomed:
+            self._shutdown(env, "retired")
+        else:
+            env.state = IDLE
+            env.last_used_us = now
+            pool = env.pool
+            if pool.mru:
+                pool.idle.append(env)  # EnvironmentPool.put, inlined
+            else:
+                pool.put(env)
+            if env.reclaim is None:
+                self._arm_reclaim(env)
+        # metrics, trace -----------------------------------------------------------------------
+        m = fn.metrics
+        if m is None:
+            m = self._function_metrics(fn)
+        m.record(dur / 1000, concurrency, account_concurrency, now)
+        if inv.resource is not None:
+            self._resource_metrics(inv, now)
+        if self.config.trace_invocations:
+            trace = cloud.trace
+            if trace.digest_only:
+                parts = env.trace_parts
+                if parts is None:
+                    parts = _trace_parts(env)
+                trace.record_body("lambda", "invoke", f"{_TRACE_WARM}{dur}{parts[0]}{inv.request_id}{parts[1]}")
+            else:
+                trace.record("lambda", "invoke", function=fn.name, version=version.version,
+                             request_id=inv.request_id, cold=False, duration_us=dur, status="ok")
+        inv.done = True
+        callbacks = inv.callbacks
+        if callbacks:
+            inv.callbacks = None
+            for cb in callbacks:
+                cb(inv)
+        if inv._event is not None:
+            inv._event.succeed(inv)
+        if self._async.waiting:
+            self._async.kick()
+
     def _write_logs(self, inv: Invocation) -> None:
         version = inv.version
         env = inv.env
@@ -884,7 +1023,7 @@ class InvokeEngine:
             version, resource = self._route(fn, qualifier)
             inv = self._start(version, resource, event, "RequestResponse", False, at_us)
         if on_done is not None:
-            inv.on_complete(on_done)
+            inv.callbacks = [on_done]  # inv.on_complete(on_done), inlined: inv is new, not done
         return inv
 
     # -- synchronous invocation with blocking semantics ----------------------------------------
