@@ -43,7 +43,6 @@ set with ``latency_samples=False`` for memory that stays flat over long runs).
 
 from __future__ import annotations
 
-import functools
 import json
 from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
 from json.encoder import encode_basestring_ascii as _encode_basestring_ascii
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
 NAMESPACE = "ServerlessSim/Workloads"
 
 _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+_int_repr = int.__repr__
 
 
 def _dumps(value: Any) -> str:
@@ -75,6 +75,21 @@ def _dumps(value: Any) -> str:
     call, for its circular-reference markers). This makes that same C encoder directly, with
     the encoder's settings (what ``JSONEncoder.encode`` does for a non-str value when
     ``indent`` is None), or falls back to ``encode``. O(size of value)."""
+    if type(value) is dict:
+        # The common payload, a flat dict of str keys and str / int values, written directly:
+        # the C encoder's text for it (keys sorted, ``": "`` and ``", "`` separators, strings
+        # through the same ASCII escaper, ints through ``int.__repr__``). Anything else (nested
+        # values, floats, bools, non-str keys) goes to the encoder below.
+        # tests/sim/test_sim_workload_dumps.py pins this equal to ``json.dumps``.
+        parts = []
+        for k, v in sorted(value.items()):
+            tv = type(v)
+            if type(k) is not str or (tv is not str and tv is not int):
+                break
+            parts.append(_encode_basestring_ascii(k) + ": " + (
+                _encode_basestring_ascii(v) if tv is str else _int_repr(v)))
+        else:
+            return "{" + ", ".join(parts) + "}"
     if _c_make_encoder is None or type(value) is str:
         return _ENCODER.encode(value)
     enc = _ENCODER
@@ -420,15 +435,17 @@ class Route(Target):
             gw = self._gateway = _svc(self.workload, "apigateway")
         body = None if event is None else (event if isinstance(event, (str, bytes))
                                            else _dumps(event))
-        gw.submit(self.api_id, self.method, self.path, self.headers, body,
-                  on_response=functools.partial(self._response, now_us))
+        gw.submit(self.api_id, self.method, self.path, self.headers, body, on_response=self._response)
 
-    def _response(self, sent_us: int, response: Any) -> None:
+    def _response(self, response: Any) -> None:
         wl = self.workload
         assert wl is not None
-        status = getattr(response, "status", 200)
+        status = response.status
         outcome = THROTTLED if status == 429 else (ERROR if status >= 500 else OK)
-        wl._record(self, wl.cloud.clock.now_us - sent_us, outcome)  # what _done does
+        # ``start_us`` is the instant ``submit`` ran (the send instant): the gateway sets it on
+        # every response it returns (``Gateway._finish``, from the exchange's ``t0``, which
+        # ``submit`` sets to the clock's now). tests/sim/test_sim_workload_route.py pins it.
+        wl._record(self, wl.cloud.clock.now_us - response.start_us, outcome)  # what _done does
 
 
 @attrs.define(eq=False)
