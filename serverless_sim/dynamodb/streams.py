@@ -334,6 +334,21 @@ class StreamRecord:
         return f"<StreamRecord {self.sequence_number} {self.event_name}>"
 
 
+#: Consecutive records of one shard as column slices, what :meth:`Stream.read_lambda` read:
+#: (stream, sequence offsets from SEQ_BASE, times, kinds, images, olds or None, identities or
+#: None). A plain tuple (the batch of a Lambda poller): :func:`span_records` makes the records.
+RecordSpan = tuple
+
+
+def span_records(span: tuple) -> list[StreamRecord]:
+    """The records of a :data:`RecordSpan` as ``read_shard`` returns them (what ``Shard.record``
+    builds). O(k)."""
+    stream, seqs, times, kinds, images, olds, idents = span
+    return [StreamRecord(stream, s + SEQ_BASE, t, k, image, None if olds is None else olds[j],
+                         None if idents is None else idents[j])
+            for j, (s, t, k, image) in enumerate(zip(seqs, times, kinds, images))]
+
+
 class _Seqs:
     """A shard's sequence numbers: increasing ints stored as 8-byte offsets from ``SEQ_BASE``
     (a Python int of 10**20 and more takes 36 bytes). Reads like a list (``[i]``, ``[-1]``,
@@ -474,6 +489,9 @@ class Stream:
         self.arn = f"{table.arn}/stream/{label}"
         #: MD5 state after "<arn>#": a record's eventID is a copy updated with its sequence number.
         self._event_id_prefix = _HashPrefix(f"{self.arn}#")
+        #: What read_lambda's records share (looked up once per batch).
+        self._lambda_consts = (self._event_id_prefix, table.key_names, view_type, view_type in _HAS_NEW,
+                               view_type in _HAS_OLD, engine.region, self.arn)
         self.key_names = table.key_names
         self.key_schema = [{"AttributeName": table.hash_key, "KeyType": "HASH"}] + (
             [{"AttributeName": table.range_key, "KeyType": "RANGE"}] if table.range_key else []
@@ -484,6 +502,8 @@ class Stream:
         self.disabled_us: int | None = None
         self.shards: list[Shard] = []
         self.subscribers: list[Callable[["Stream", Shard, int], None]] = []
+        #: Each subscriber's gate (see :meth:`subscribe`), in the same order.
+        self._gates: list[Any] = []
         self.lifetime_us = max(1, round(engine.service.config.stream_shard_lifetime * US))
         #: Which stored entry a record keeps (see :class:`StreamRecord`): the new item unless
         #: the view type is OLD_IMAGE; the old one too for NEW_AND_OLD_IMAGES.
@@ -577,10 +597,14 @@ class Stream:
         subscribers = self.subscribers
         if subscribers:
             if len(subscribers) == 1:
-                subscribers[0](self, cur, seq)
+                gate = self._gates[0]
+                if gate is None or gate.wake_at is None:
+                    subscribers[0](self, cur, seq)
             else:
-                for fn in tuple(subscribers):  # a subscriber may unsubscribe another
-                    fn(self, cur, seq)
+                # A subscriber may unsubscribe another: the list as it is now.
+                for fn, gate in tuple(zip(subscribers, self._gates)):
+                    if gate is None or gate.wake_at is None:
+                        fn(self, cur, seq)
 
     def disable(self, now: int) -> None:
         if self.current is not None:
@@ -624,14 +648,22 @@ class Stream:
                 return shard
         return None
 
-    def subscribe(self, fn: Callable[["Stream", Shard, int], None]) -> Callable[[], None]:
+    def subscribe(self, fn: Callable[["Stream", Shard, int], None], gate: Any = None) -> Callable[[], None]:
         """Call ``fn(stream, shard, seq)`` after each record is appended; returns an
-        unsubscribe function. (For pollers such as a Lambda event-source mapping.)"""
+        unsubscribe function. (For pollers such as a Lambda event-source mapping.)
+
+        ``gate``: None, or an object whose ``wake_at`` attribute is not None while ``fn`` would
+        do nothing for a new record (a poller that will look at the stream anyway, as soon as
+        a record would make it look): ``fn`` is then not called. Saves a call per write."""
         self.subscribers.append(fn)
+        self._gates.append(gate)
 
         def unsubscribe() -> None:
-            if fn in self.subscribers:
-                self.subscribers.remove(fn)
+            subscribers = self.subscribers
+            if fn in subscribers:
+                i = subscribers.index(fn)
+                del subscribers[i]
+                del self._gates[i]
 
         return unsubscribe
 
@@ -722,6 +754,103 @@ class Stream:
             out.append(rec)
             i += 1
         return out
+
+    def read_lambda(
+        self, shard: Shard, now: int, after_seq: int | None, limit: int,
+    ) -> "tuple[list[dict], RecordSpan | None] | None":
+        """``[r.to_lambda() for r in read_shard(shard, now, after_seq, limit)]`` (not strict)
+        without a :class:`StreamRecord` per record: the Lambda records and the records as a
+        :data:`RecordSpan` (column slices; :func:`span_records` makes the StreamRecords when a
+        caller needs them), or ``([], None)`` when there are none. None when the 1 MB rule may
+        matter (the records' size upper bounds add up to more than MAX_BYTES): the caller uses
+        :meth:`read_shard` then. For the Lambda poller's fast path. O(log n + k).
+
+        ``read_shard``'s start and ``to_lambda``'s body, inlined (the Streams -> Lambda hot path):
+        same dicts, same key order; pinned equal by tests/dynamodb/test_streams_read_lambda.py."""
+        times = shard.times
+        kept = 0 if not times or times[0] >= now - RETENTION_US else bisect_left(times, now - RETENTION_US)
+        seqs = shard.seqs._a
+        if after_seq is None:
+            i = kept
+        else:
+            i = bisect_right(seqs, after_seq - SEQ_BASE)
+            if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
+                i = kept
+        n = len(times)
+        end = i + limit if i + limit < n else n
+        if i >= end:
+            return [], None
+        prefix, names, view, has_new, has_old, region, arn = self._lambda_consts
+        state = prefix.state
+        kinds = shard.kinds
+        images = shard.images
+        olds = shard.olds
+        identities = shard.identities
+        out: list[dict] = []
+        bound = 0  # read_shard's sum of size upper bounds (size_bound)
+        for j in range(i, end):
+            # StreamRecord.to_lambda, inlined (see there): str(seq) is the 21-40 digit
+            # SequenceNumber (seq >= SEQ_BASE = 10**20) and what eventID hashes after "<arn>#".
+            sn = str(seqs[j] + SEQ_BASE)
+            h = state.copy()
+            h.update(sn.encode())
+            kind = kinds[j]
+            image = images[j]
+            bound += 2 * image[0]
+            it = iter(image)
+            next(it)
+            keys: dict[str, Any] = {}
+            size = 0
+            if has_new and kind != REMOVE:
+                new: dict[str, Any] = {}
+                for a, t, v in zip(it, it, it):
+                    new[a] = {t: v} if t in _SCALAR else {t: _copy_value(t, v)}
+                    if a in names:
+                        keys[a] = {t: v}
+                        size += ((len(a) if a.isascii() else len(a.encode("utf-8")))
+                                 + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
+                size += image[0]
+                body: dict[str, Any] = {"ApproximateCreationDateTime": float(times[j] // US),
+                                        "Keys": keys, "NewImage": new}
+            else:
+                for a, t, v in zip(it, it, it):
+                    if a in names:
+                        keys[a] = {t: v}
+                        size += ((len(a) if a.isascii() else len(a.encode("utf-8")))
+                                 + (len(v) if t == "S" and v.isascii() else value_size({t: v})))
+                body = {"ApproximateCreationDateTime": float(times[j] // US), "Keys": keys}
+            old = None
+            if olds is not None:
+                old = olds[j]
+                if old is not None:
+                    bound += old[0]
+            if has_old and kind != INSERT:
+                if old is None:
+                    old = image
+                body["OldImage"] = decode(old)
+                size += old[0]
+            body["SequenceNumber"] = sn
+            body["SizeBytes"] = size
+            body["StreamViewType"] = view
+            rec: dict[str, Any] = {
+                "eventID": h.hexdigest(),
+                "eventName": _EVENT_NAMES[kind],
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": region,
+                "dynamodb": body,
+                "eventSourceARN": arn,
+            }
+            if identities:
+                ident = identities.get(seqs[j] + SEQ_BASE)
+                if ident is not None:
+                    rec["userIdentity"] = {"type": ident["Type"], "principalId": ident["PrincipalId"]}
+            out.append(rec)
+        if bound > MAX_BYTES:
+            return None  # read_shard's exact-size rule may apply: the caller reads through it
+        return out, (self, seqs[i:end], times[i:end], kinds[i:end], images[i:end],
+                     None if olds is None else olds[i:end],
+                     [identities.get(s + SEQ_BASE) for s in seqs[i:end]] if identities else None)
 
     def records(self) -> Iterator[StreamRecord]:
         """Every untrimmed record, shard by shard (parents first). For tests and tools."""

@@ -3,7 +3,9 @@
 ``StreamPoller`` skips the poll event that follows a batch when that poll would find nothing
 (``_poll_after_batch``, and its inlined copy in ``_done``), reads a one-lane, unfiltered
 mapping's batch without the general loop (``_read``), and runs the common poll without the
-general frames (``_poll_fast``: the batch a plain list until it fails or is throttled). These tests run random scenarios built to hit the cases where that is
+general frames (``_poll_fast``: the batch's Lambda records built from the shard's columns, its
+records a ``RecordSpan`` or a plain list until it fails or is throttled), and subscribes with a
+gate (the stream does not call ``_on_record`` while a poll is pending). These tests run random scenarios built to hit the cases where that is
 delicate - writes at the very instant a batch completes (from other events and from the handler
 itself), polls on the 250 ms grid coinciding with completions, zero-duration handlers, shard
 rolls, retries, bisection, partial failures, filters, parallelization, batching windows,
@@ -146,6 +148,7 @@ def _scenario(seed: int, skip: bool) -> tuple[str, list, int]:
     fast_read = StreamPoller._read
     StreamPoller._skip_idle_polls = skip
     StreamPoller._fast_polls = skip
+    StreamPoller._gated_wakeups = skip
     if not skip:
         StreamPoller._read = _general_read  # type: ignore[method-assign]
     try:
@@ -153,6 +156,7 @@ def _scenario(seed: int, skip: bool) -> tuple[str, list, int]:
     finally:
         StreamPoller._skip_idle_polls = True
         StreamPoller._fast_polls = True
+        StreamPoller._gated_wakeups = True
         StreamPoller._read = fast_read  # type: ignore[method-assign]
     return cloud.trace.digest(), calls, cloud.scheduler.events_run
 

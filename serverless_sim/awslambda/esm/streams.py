@@ -59,7 +59,7 @@ import json
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ...dynamodb.streams import StreamRecord
+from ...dynamodb.streams import SEQ_BASE, StreamRecord, span_records
 from ...kernel.errors import AWSError
 from .. import limits
 from ..destinations import deliver, timestamp
@@ -128,6 +128,9 @@ class StreamPoller:
     #: Run the common poll (:meth:`_poll_fast`) without the general frames; tests turn it off
     #: to check that the trace is the same either way.
     _fast_polls = True
+    #: Subscribe with ``self`` as the gate (the stream skips ``_on_record`` while ``wake_at`` is
+    #: set); tests turn it off to check that the trace is the same either way.
+    _gated_wakeups = True
 
     def __init__(self, svc: "Lambda", esm: "EventSourceMapping") -> None:
         self.svc = svc
@@ -138,7 +141,11 @@ class StreamPoller:
         self.states: dict[str, _ShardState] = {}
         self.stopped = False
         self._unsubscribe: Any = None
-        self._poll_at: int | None = None  # when the one pending poll runs (None: none pending)
+        #: When the one pending poll runs (None: none pending). Also the stream's gate for
+        #: ``_on_record`` (``Stream.subscribe``): while a poll is pending, it is at or before the
+        #: next grid point (the one a new record would ask for), so ``_on_record`` would return
+        #: at once and the stream does not call it.
+        self.wake_at: int | None = None
         self._phase = 0
         self.batches = 0
         #: (function, its IteratorAge series), looked up once per function.
@@ -151,7 +158,7 @@ class StreamPoller:
         for shard in self.stream.shards_now():
             after = shard.seqs[-1] if (latest and shard.seqs) else None
             self.states[shard.shard_id] = self._new_state(shard.shard_id, after)
-        self._unsubscribe = self.stream.subscribe(self._on_record)
+        self._unsubscribe = self.stream.subscribe(self._on_record, self if self._gated_wakeups else None)
         self._schedule_poll()
 
     def stop(self) -> None:
@@ -173,16 +180,20 @@ class StreamPoller:
         return _ShardState(shard_id, [_Lane(i, after) for i in range(n)])
 
     def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
-        # A new record is seen at the next poll on the mapping's 250 ms grid.
+        # A new record is seen at the next poll on the mapping's 250 ms grid. (Called only while
+        # wake_at is None, through the gate, unless _gated_wakeups is off.) Whenever wake_at is
+        # set, it is at or before that grid point: a poll set for an earlier grid point g that
+        # has not run yet means now <= g, so g is the next grid point; a poll set by
+        # _poll_later(0) that has not run yet is at now.
         now = self.clock.now_us
         at = now + (self._phase - now) % limits.STREAM_POLL_INTERVAL_US
-        pending = self._poll_at
+        pending = self.wake_at
         if pending is not None and pending <= at:
             return  # a poll at or before then is already due (_poll_later's test, inlined)
         if self.stopped:
             return
         # _poll_later(delay) and scheduler.call_later_us, inlined: the same heap entry.
-        self._poll_at = at
+        self.wake_at = at
         self.cloud.scheduler.schedule_at_us(at, self._poll_due, (at,))
 
     def _schedule_poll(self) -> None:
@@ -192,15 +203,15 @@ class StreamPoller:
         if self.stopped:
             return
         at = self.cloud.clock.now_us + delay_us
-        if self._poll_at is not None and self._poll_at <= at:
+        if self.wake_at is not None and self.wake_at <= at:
             return  # a poll at or before then is already due
-        self._poll_at = at
+        self.wake_at = at
         self.cloud.scheduler.call_later_us(delay_us, self._poll_due, at)
 
     def _poll_due(self, at: int) -> None:
-        if self._poll_at != at:
+        if self.wake_at != at:
             return  # superseded by an earlier poll
-        self._poll_at = None
+        self.wake_at = None
         if self._fast_polls:
             esm = self.esm
             if (not self.stopped and esm.enabled and len(self.states) == 1 and esm.parallelization == 1
@@ -230,50 +241,73 @@ class StreamPoller:
         esm = self.esm
         want = esm.batch_size
         stream = self.stream
-        # _read's one-lane loop: read only what the batch takes; read on when a read stopped
-        # short at the byte limit.
-        records = stream.read_shard(shard, now, lane.after_seq, want)
-        if not records:
-            return  # (everything after the checkpoint trimmed meanwhile)
-        n = len(records)
-        while n < want and shard.has_after(records[-1].seq):
-            more = stream.read_shard(shard, now, records[-1].seq, want - n)
-            if not more:
-                break
-            records += more
+        # The batch's Lambda records straight from the shard's columns (no StreamRecord per
+        # record: ``span`` makes them only if the batch fails, is throttled or is unusual).
+        got = stream.read_lambda(shard, now, lane.after_seq, want)
+        records: list[StreamRecord] | None
+        if got is not None:
+            events, span = got
+            if span is None:
+                return  # (everything after the checkpoint trimmed meanwhile)
+            records = None
+            times = span[2]
+            first_us = times[0]
+            last_us = times[-1]
+        else:
+            # The 1 MB rule may cut the batch: _read's one-lane loop (read only what the batch
+            # takes; read on when a read stopped short at the byte limit).
+            span = None
+            records = stream.read_shard(shard, now, lane.after_seq, want)
+            if not records:
+                return
             n = len(records)
+            while n < want and shard.has_after(records[-1].seq):
+                more = stream.read_shard(shard, now, records[-1].seq, want - n)
+                if not more:
+                    break
+                records += more
+                n = len(records)
+            first_us = records[0].time_us
+            last_us = records[-1].time_us
         lane.window_due = False
         svc = self.svc
-        first_us = records[0].time_us
         limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
         fn = svc.functions.get(esm.function_name)
         if now - first_us > limit_us or fn is None:
+            if records is None:
+                records = span_records(span)  # type: ignore[arg-type]
             batch = _Batch(records, records[-1].seq)
             lane.pending.append(batch)
             self._invoke(shard.shard_id, lane, batch)
             return
         try:
             version, resource = svc._route(fn, esm.qualifier)
-            inv = svc._start(version, resource, {"Records": list(map(_to_lambda, records))})
+            if records is not None:
+                events = list(map(_to_lambda, records))
+            inv = svc._start(version, resource, {"Records": events})
         except TooManyRequestsException:
+            if records is None:
+                records = span_records(span)  # type: ignore[arg-type]
             batch = _Batch(records, records[-1].seq)
             lane.pending.append(batch)
             batch.throttles = 1
             self._pause(lane, 0)
             return
         except BaseException:
+            if records is None:
+                records = span_records(span)  # type: ignore[arg-type]
             lane.pending.append(_Batch(records, records[-1].seq))  # as the general path leaves it
             raise
         self.batches += 1
         lane.busy = True
-        last_us = records[-1].time_us
         age_ms = (now - last_us if now > last_us else 0) / 1000
         age = self._age_series
         if age is None or age[0] is not fn:
             age = self._age_series = (fn, svc._series.get("IteratorAge", dims(FunctionName=fn.name), "Milliseconds"))
         age[1].add_statistic_set(now, 1, age_ms, age_ms, age_ms)
-        # The records ride on the invocation as a list (_done builds the _Batch if it fails).
-        inv.tag = (shard.shard_id, lane, records)
+        # The records ride on the invocation as a RecordSpan or a list (_done builds the _Batch
+        # if it fails).
+        inv.tag = (shard.shard_id, lane, span if records is None else records)
         inv.on_complete(self._done)
 
     def _poll_after_batch(self) -> None:
@@ -286,11 +320,11 @@ class StreamPoller:
         only one: nobody else holds the invocation) only *schedules* (``Event.succeed``, the async
         queue's ``kick``), and those events come after P. So P would see the poller exactly as it
         is now; when :meth:`_idle` says its poll would do nothing, P's only effect is to clear
-        ``_poll_at`` (it superseded any later pending poll), which is done here instead. Otherwise
+        ``wake_at`` (it superseded any later pending poll), which is done here instead. Otherwise
         the event is queued as before. Same polls, same order, same trace.
         """
         now = self.clock.now_us
-        pending = self._poll_at
+        pending = self.wake_at
         if pending is not None and pending <= now:
             return  # _poll_later's test: a poll at this instant is already due
         if self._skip_idle_polls and self._idle(now):
@@ -298,7 +332,7 @@ class StreamPoller:
             # would drop cancelled entries at the top, which must not happen mid-event).
             due = self.cloud.scheduler.next_at_us()
             if due is None or due > now:
-                self._poll_at = None
+                self.wake_at = None
                 return
         self._poll_later(0)
 
@@ -497,20 +531,22 @@ class StreamPoller:
         if self.stopped:
             return
         esm = self.esm
-        if type(batch) is list:
-            # A batch of _poll_fast (a list of records; the lane had nothing else pending).
+        kind = type(batch)
+        if kind is not _Batch:
+            # A batch of _poll_fast (a RecordSpan tuple or a list of records; the lane had
+            # nothing else pending).
             if inv.error is None and not esm.report_batch_item_failures:
                 # The success path below, with _finish inlined (the batch is not in pending).
                 esm.last_result = "OK"
                 lane.failures = 0
-                end = batch[-1].seq
+                end = batch[1][-1] + SEQ_BASE if kind is tuple else batch[-1].seq
                 if lane.after_seq is None or end > lane.after_seq:
                     lane.after_seq = end
                 # _poll_after_batch() with _idle(now) inlined for this case (one settled shard,
                 # this lane its only one, not busy now, nothing pending): skip the poll event
                 # when that poll would find nothing and nothing else is due at this instant.
                 now = self.clock.now_us
-                pending = self._poll_at
+                pending = self.wake_at
                 if pending is not None and pending <= now:
                     return
                 if self._skip_idle_polls and esm.enabled and len(self.states) == 1:
@@ -522,12 +558,12 @@ class StreamPoller:
                                      or (not lane.pending and not shard.has_after(lane.after_seq)))):
                             due = self.cloud.scheduler.next_at_us()  # as in _poll_after_batch
                             if due is None or due > now:
-                                self._poll_at = None
+                                self.wake_at = None
                                 return
                 self._poll_after_batch()
                 return
             # What the general path holds by now: the _Batch, pending, invoked once.
-            records = batch
+            records = span_records(batch) if kind is tuple else batch
             batch = _Batch(records, records[-1].seq, 0, 1)
             batch.last_inv = inv
             lane.pending.append(batch)
