@@ -637,6 +637,17 @@ class Stream:
             return cur
         return None
 
+    def quiet(self, now: int) -> Shard | None:
+        """The open shard when ``roll(now)`` would change nothing (no shard to close, drop or
+        trim), closed shards still listed or not; else None. For pollers' fast path. O(1)."""
+        cur = self.current
+        if cur is None or now >= cur.created_us + self.lifetime_us or now >= self._trim_at:
+            return None
+        first = self.shards[0]
+        if first.closed_us is not None and first.closed_us + RETENTION_US <= now:
+            return None  # roll(now) would drop it
+        return cur
+
     def shards_now(self) -> list[Shard]:
         """The shards as DescribeStream lists them now (oldest first)."""
         self.roll(self.engine.service.cloud.now_us)

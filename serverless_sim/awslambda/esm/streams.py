@@ -139,6 +139,11 @@ class StreamPoller:
         self.clock = svc.cloud.clock
         self.stream = svc.cloud.dynamodb.streams.get(esm.source_arn)  # type: ignore[attr-defined]
         self.states: dict[str, _ShardState] = {}
+        #: Bumped whenever ``states`` gains or loses a shard (see :meth:`_lone`).
+        self._states_version = 0
+        #: (first listed shard, number listed, open shard, states version) when :meth:`_lone`
+        #: last found every other state finished and every listed shard with a state.
+        self._lone_sig: tuple[Any, ...] | None = None
         self.stopped = False
         self._unsubscribe: Any = None
         #: When the one pending poll runs (None: none pending). Also the stream's gate for
@@ -158,6 +163,7 @@ class StreamPoller:
         for shard in self.stream.shards_now():
             after = shard.seqs[-1] if (latest and shard.seqs) else None
             self.states[shard.shard_id] = self._new_state(shard.shard_id, after)
+            self._states_version += 1
         self._unsubscribe = self.stream.subscribe(self._on_record, self if self._gated_wakeups else None)
         self._schedule_poll()
 
@@ -208,19 +214,49 @@ class StreamPoller:
         self.wake_at = at
         self.cloud.scheduler.call_later_us(delay_us, self._poll_due, at)
 
+    def _lone(self, now: int) -> "_ShardState | None":
+        """The open shard's state when a poll at ``now`` has that shard alone to look at:
+        ``roll(now)`` would change nothing (:meth:`Stream.quiet`), every listed shard has a state
+        and every other state is finished (a closed parent read to its end: the general poll
+        skips it), and no state is to be dropped. Then :meth:`_poll` does for the open shard
+        exactly what the fast paths do. None otherwise. O(1) amortised: the check over the
+        states runs again only when the listing or the states change."""
+        stream = self.stream
+        shard = stream.quiet(now)
+        if shard is None:
+            return None
+        states = self.states
+        st = states.get(shard.shard_id)
+        if st is None:
+            return None
+        shards = stream.shards
+        if len(states) == 1 and len(shards) == 1:
+            return st
+        sig = self._lone_sig
+        if (sig is None or sig[0] is not shards[0] or sig[1] != len(shards) or sig[2] is not shard
+                or sig[3] != self._states_version):
+            if len(states) != len(shards) or any(s.shard_id not in states for s in shards):
+                return None
+            for sid, other in states.items():
+                if sid != shard.shard_id and not other.finished:
+                    return None
+            self._lone_sig = (shards[0], len(shards), shard, self._states_version)
+        return st
+
     def _poll_due(self, at: int) -> None:
         if self.wake_at != at:
             return  # superseded by an earlier poll
         self.wake_at = None
         if self._fast_polls:
             esm = self.esm
-            if (not self.stopped and esm.enabled and len(self.states) == 1 and esm.parallelization == 1
+            if (not self.stopped and esm.enabled and esm.parallelization == 1
                     and esm.filters is None and not esm.window_s):
                 now = self.clock.now_us
-                shard = self.stream.settled(now)
-                if shard is not None:
-                    st = self.states.get(shard.shard_id)
-                    if st is not None and len(st.lanes) == 1:
+                st = self._lone(now)
+                if st is not None:
+                    shard = self.stream.current
+                    assert shard is not None
+                    if len(st.lanes) == 1:
                         lane = st.lanes[0]
                         if lane.busy or lane.timer is not None:
                             return  # _poll's fast exit: no lane it would move
@@ -341,15 +377,11 @@ class StreamPoller:
         no shard change or trim due now, and no lane that it would move. O(lanes)."""
         if self.stopped or not self.esm.enabled:
             return True
-        states = self.states
-        if len(states) != 1:
-            return False
-        shard = self.stream.settled(now)
-        if shard is None:
-            return False
-        st = states.get(shard.shard_id)
+        st = self._lone(now)
         if st is None:
             return False
+        shard = self.stream.current
+        assert shard is not None
         for lane in st.lanes:
             if not lane.busy and lane.timer is None and (lane.pending or shard.has_after(lane.after_seq)):
                 return False
@@ -359,22 +391,23 @@ class StreamPoller:
     def _poll(self) -> None:
         if self.stopped or not self.esm.enabled:
             return
-        states = self.states
-        if len(states) == 1:
-            # Fast exit (a poll that finds nothing new): one open shard, no shard change or trim
-            # due now, and no lane that the loop below would move (the test of _idle).
-            shard = self.stream.settled(self.clock.now_us)
-            st = states.get(shard.shard_id) if shard is not None else None
-            if shard is not None and st is not None:
+        st = self._lone(self.clock.now_us)
+        if st is not None:
+            # Fast exit (a poll that finds nothing new): the open shard alone to look at (_lone),
+            # no shard change or trim due now, and no lane that the loop below would move (the
+            # test of _idle).
+            shard = self.stream.current
+            if shard is not None:
                 for lane in st.lanes:
                     if not lane.busy and lane.timer is None and (lane.pending or shard.has_after(lane.after_seq)):
                         break
                 else:
                     return
                 if not st.finished and shard.closed_us is None:
-                    # The loop below, for this case: the listing would be [shard] (roll(now)
-                    # changes nothing), the state exists, its parent is gone (it is the only
-                    # state) and an open shard is never finished.
+                    # The loop below, for this case: the listing would be the same (roll(now)
+                    # changes nothing), every other listed shard's state is finished (skipped),
+                    # the parent, if any, is finished, no state is dropped, and an open shard is
+                    # never finished.
                     for lane in st.lanes:
                         if not lane.busy and lane.timer is None:
                             self._advance(shard, lane)
@@ -390,6 +423,7 @@ class StreamPoller:
             st = self.states.get(shard.shard_id)
             if st is None:
                 st = self.states[shard.shard_id] = self._new_state(shard.shard_id, None)
+                self._states_version += 1
             if st.finished:
                 continue
             parent = self.states.get(shard.parent_id) if shard.parent_id else None
@@ -401,6 +435,7 @@ class StreamPoller:
             self._maybe_finished(shard, st)
         for sid in [s for s in self.states if s not in listed]:
             del self.states[sid]
+            self._states_version += 1
 
     @staticmethod
     def _maybe_finished(shard: "Shard", st: _ShardState) -> None:
@@ -549,11 +584,11 @@ class StreamPoller:
                 pending = self.wake_at
                 if pending is not None and pending <= now:
                     return
-                if self._skip_idle_polls and esm.enabled and len(self.states) == 1:
-                    shard = self.stream.settled(now)
-                    if shard is not None and shard.shard_id == shard_id:
-                        st = self.states.get(shard_id)
-                        if (st is not None and len(st.lanes) == 1 and st.lanes[0] is lane
+                if self._skip_idle_polls and esm.enabled:
+                    st = self._lone(now)
+                    shard = self.stream.current
+                    if st is not None and shard is not None and shard.shard_id == shard_id:
+                        if (len(st.lanes) == 1 and st.lanes[0] is lane
                                 and (lane.timer is not None
                                      or (not lane.pending and not shard.has_after(lane.after_seq)))):
                             due = self.cloud.scheduler.next_at_us()  # as in _poll_after_batch
