@@ -44,7 +44,7 @@ from .legacy import AttributeUpdates, check_attributes_to_get, check_mixing, rew
 from .table import Table, WritePlan, copy_av, decode
 from .tables import check_name, validation_errors
 from .fastpath import decimal as _decimal
-from .fastpath import SLOW, encode_new_item, encode_plain
+from .fastpath import _MAX_PK, SLOW, encode_new_item, encode_plain
 from .types import item_size, validate_item
 
 if TYPE_CHECKING:
@@ -425,19 +425,32 @@ class ItemOps:
             return False
         if table.gsis:
             return self._put_encoded(name, decode(enc), enc)
-        # ``_put_encoded`` without indexes, the key read from the plain values.
-        key_id = table.fast_plain_key(values)
-        if key_id is None:
-            return False
+        # ``_put_encoded`` without indexes, the key read from the plain values: the common case
+        # of ``table.fast_plain_key`` (an ASCII string hash key) inlined, the closure otherwise.
+        key_id: Any = values.get(table.hash_key)
+        if (
+            table.range_key is not None
+            or table.hash_type != "S"
+            or type(key_id) is not str
+            or not key_id
+            or not key_id.isascii()
+            or len(key_id) > _MAX_PK
+        ):
+            key_id = table.fast_plain_key(values)
+            if key_id is None:
+                return False
         if enc[0] > MAX_ITEM_BYTES:
             raise ValidationException("Item size has exceeded the maximum allowed size")
-        if table.range_key is None:
-            pk, sk = key_id, None
-        else:
-            pk, sk = key_id
-            if table.range_type == "N":
-                sk = _decimal(sk)
         tp = table.throughput
+        if table.range_key is None:
+            if tp is not None:
+                tp.put_plain(table, key_id, enc)  # = ``put_fast(table, key_id, None, None, enc)``
+            else:
+                table.put_encoded(key_id, None, None, enc)
+            return True
+        pk, sk = key_id
+        if table.range_type == "N":
+            sk = _decimal(sk)
         if tp is not None:
             tp.put_fast(table, pk, sk, None, enc)
         else:

@@ -847,6 +847,110 @@ class TableThroughput:
             raise err
         table.put_encoded(pk, sk, item, enc)
 
+    def put_plain(self, table: "Table", pk: Any, enc: tuple) -> None:
+        """``put_fast(table, pk, None, None, enc)`` for a table without sort key, indexes or
+        listeners (``NativeTable.put``'s common case, via ``ItemOps._put_plain``), in one frame.
+
+        Inlined for an on-demand table whose limit for the current second is already memoised
+        (every write but the second's first): ``admit_one`` -> ``Resource.try_take`` (its
+        on-demand write case), then ``Table.put_encoded`` (its hash-only, no-index case: the
+        store, then the change hooks but ``_stored``), then ``_stored``, as ``put_fast`` does.
+        Anything else (provisioned, the second's first write, a refusal, listeners, a changed
+        billing mode or capacity) goes to ``put_fast`` before anything is consumed (the only
+        state touched is the partition bucket's refill at ``now``, which ``put_fast`` then repeats
+        as a no-op). Pinned equal to ``put_fast`` and the general path by
+        tests/dynamodb/test_put_fast_capacity.py.
+        """
+        res = self.base
+        od = res.od_write
+        now = self.clock.now_us
+        if (
+            od is None
+            or od.lim_second != now // US
+            or res.mode != table.billing_mode
+            or res.rcu != table.read_capacity
+            or res.wcu != table.write_capacity
+            or table.listeners
+        ):
+            self.put_fast(table, pk, None, None, enc)
+            return
+        store = table.store
+        data = store.data
+        old = data.get(pk)
+        size = enc[0] if old is None or old[0] < enc[0] else old[0]
+        need = (-(-size // 1024) or 1) * UNIT
+        half = need // US
+        if od.used + half > od.lim:
+            self.put_fast(table, pk, None, None, enc)
+            return
+        # ``Resource.try_take(True, pk, need, now)`` from the partition on.
+        parts = res.parts
+        if len(parts) > 1:
+            if type(pk) is str:
+                try:
+                    h = zlib.crc32(pk.encode())  # = "surrogatepass" when strict encoding works
+                except UnicodeEncodeError:
+                    h = partition_hash(pk)
+            else:
+                h = partition_hash(pk)
+            i = bisect_right(res.starts, h) - 1
+        else:
+            i = 0
+        part = parts[i]
+        pb = part.write
+        el = now - pb.t
+        if el > 0:
+            tokens = pb.tokens + el * pb.rate
+            pb.tokens = tokens if tokens < pb.cap else pb.cap
+            pb.t = now
+        level = pb.tokens
+        if level < need and level < pb.cap:
+            self.put_fast(table, pk, None, None, enc)
+            return
+        od.used += half
+        pb.tokens -= need
+        res.taken = i
+        value = need / UNIT
+        acc = self._acc.get(res.wkey)
+        if acc is not None and acc[0] == now // _MINUTE:
+            acc[1] += value
+            acc[2] += 1
+            if value < acc[3]:
+                acc[3] = value
+            elif value > acc[4]:
+                acc[4] = value
+        else:
+            self.metric(res, "ConsumedWriteCapacityUnits", value)
+        # ``Table.put_encoded(pk, None, None, enc, self._hook)`` for a table without sort key,
+        # indexes or listeners (``Store.put`` inlined as there).
+        splits = self.splits
+        data[pk] = enc
+        if old is None:
+            if store.order is not None:
+                store.order.add((partition_hash(pk), pk))
+            store.count += 1
+            store.nbytes += enc[0]
+        else:
+            store.nbytes += enc[0] - old[0]
+        hooks = table.change_hooks
+        applied = self._hook
+        if len(hooks) != 1 or hooks[0] is not applied:
+            for hook in tuple(hooks):
+                if hook is not applied:
+                    hook(pk, None, old, enc)
+        # ``_stored(pk, None, old, enc)``, as in ``put_fast``.
+        parts = res.parts
+        if splits != self.splits:
+            i = bisect_right(res.starts, partition_hash(pk)) - 1 if len(parts) > 1 else 0
+        part = parts[i]
+        if old is None:
+            part.count += 1
+            part.nbytes += enc[0]
+        else:
+            part.nbytes += enc[0] - old[0]
+        if part.nbytes > self.svc.config.throughput.partition_max_bytes:
+            res.split_for_size(i)
+
     # -- metrics --------------------------------------------------------------------------
     def metric(self, res: Resource, name: str, value: float, operation: str | None = None) -> None:
         """Aggregate one data point into the current minute. O(1)."""

@@ -3,7 +3,9 @@
 ``Resource.try_take`` inlines ``OnDemand.check`` (through ``OnDemand.limit``, memoised per
 second), the partition hash, ``Bucket.level`` and the common case of ``TableThroughput.metric``;
 ``TableThroughput.put_fast`` inlines ``admit_one`` and the ``_stored`` change hook (partition item
-counts); ``ItemOps._put_plain`` reads the key from plain values (``fastpath.compile_plain_key``). Each scenario below runs the same writes and
+counts); ``ItemOps._put_plain`` reads the key from plain values (``fastpath.compile_plain_key``) and,
+on a table without sort key, takes ``TableThroughput.put_plain`` (``put_fast`` with
+``try_take``'s on-demand write case and ``Table.put_encoded`` inlined). Each scenario below runs the same writes and
 reads through the fast paths and through the general path (a request with
 ``ReturnConsumedCapacity: NONE`` takes it: ``admit`` = ``check`` + ``take``) and compares
 everything the capacity model keeps: throttles and their reasons, partitions and their buckets,
@@ -46,7 +48,7 @@ SCENARIOS = {
 }
 
 
-def _run(scenario: str, fast: bool, native: bool = False, range_key: bool = False):
+def _run(scenario: str, fast: bool, native: bool = False, range_key: bool = False, stream: bool = True):
     spec = SCENARIOS[scenario]
     cloud = Cloud(seed=3)
     ddb = cloud.dynamodb
@@ -59,8 +61,9 @@ def _run(scenario: str, fast: bool, native: bool = False, range_key: bool = Fals
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "BillingMode": spec["billing"],
-        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     if range_key:
         request["KeySchema"].append({"AttributeName": "sk", "KeyType": "RANGE"})
         request["AttributeDefinitions"].append({"AttributeName": "sk", "AttributeType": "N"})
@@ -118,8 +121,10 @@ def _run(scenario: str, fast: bool, native: bool = False, range_key: bool = Fals
             Namespace="AWS/DynamoDB", MetricName=name, Dimensions=[{"Name": "TableName", "Value": "tbl"}],
             StartTime=0, EndTime=4102444800, Period=60, Statistics=["Sum", "SampleCount", "Minimum", "Maximum"],
         )["Datapoints"]
-    arn = ddb.describe_table({"TableName": "tbl"})["Table"]["LatestStreamArn"]
-    records = [r.to_wire()["dynamodb"] for r in ddb.streams.get(arn).records()]
+    records = []
+    if stream:
+        arn = ddb.describe_table({"TableName": "tbl"})["Table"]["LatestStreamArn"]
+        records = [r.to_wire()["dynamodb"] for r in ddb.streams.get(arn).records()]
     items = ddb.scan({"TableName": "tbl"})["Items"]
     tp._check()
     return outcomes, buckets, ods, tables, res.starts, tp.splits, metrics, records, items
@@ -235,3 +240,67 @@ def test_native_put_keeps_the_scan_order_and_counts_of_a_table_without_sort_key(
     a._check()
     a.throughput._check()
     assert (a.store.count, a.store.nbytes, list(a.store.order)) == (b.store.count, b.store.nbytes, list(b.store.order))
+
+
+@pytest.mark.parametrize("stream", [True, False])
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_native_put_plain_charges_as_the_general_path(scenario, stream):
+    """``TableThroughput.put_plain`` (native puts on a table without sort key): the same
+    throttles, partitions, splits, buckets, peaks, metrics, items and stream records as
+    PutItem's general path, in every scenario (provisioned and refusals fall back to
+    ``put_fast``), with and without a stream's change hook beside ``_stored``."""
+    native = _run(scenario, True, native=True, stream=stream)
+    general = _run(scenario, False, stream=stream)
+    assert native == general
+
+
+def test_put_plain_inlines_most_on_demand_puts(monkeypatch):
+    """The inline case of ``put_plain`` is the common one: on demand, only a second's first
+    write (and refusals) go to ``put_fast``."""
+    from serverless_sim.dynamodb.throughput import TableThroughput
+
+    calls = []
+    put_fast = TableThroughput.put_fast
+
+    def counting(self, *args):
+        calls.append(args[1])
+        return put_fast(self, *args)
+
+    monkeypatch.setattr(TableThroughput, "put_fast", counting)
+    cloud = Cloud(seed=3)
+    ddb = cloud.dynamodb
+    ddb.config.throughput.on_demand = True
+    table = ddb.create_table("tbl", hash_key=("pk", "S"), stream="NEW_IMAGE")
+    for s in range(5):
+        for i in range(100):
+            table.put({"pk": f"k{s}-{i}", "qty": i})
+        cloud.advance(1)
+    assert len(calls) == 5  # one per second
+    assert sum(p.count for p in ddb.get_table("tbl").throughput.base.parts) == 500
+    assert table.count() == 500
+
+
+@pytest.mark.parametrize("pk", ["k", "x" * 2048, "x" * 2049, "", "é" * 1024, "é" * 1025, 1, "\ud800"])
+def test_native_put_key_read_inline_is_fast_plain_key(pk):
+    """``ItemOps._put_plain`` reads an ASCII string hash key itself (``fast_plain_key`` inlined)
+    and leaves every other key to the closure: native puts and PutItem agree on the outcome
+    (stored, or the same error) for keys at and beyond each limit."""
+
+    def outcome(native: bool):
+        cloud = Cloud(seed=3)
+        ddb = cloud.dynamodb
+        ddb.config.throughput.on_demand = True
+        table = ddb.create_table("tbl", hash_key=("pk", "S"), stream="NEW_IMAGE")
+        try:
+            if native:
+                table.put({"pk": pk, "qty": 2})
+            else:
+                ddb.put_item({"TableName": "tbl", "Item": to_item({"pk": pk, "qty": 2}),
+                              "ReturnConsumedCapacity": "NONE"})
+        except AWSError as exc:
+            return exc.code, str(exc)
+        except Exception as exc:  # the same non-AWS error (e.g. an unencodable string) either way
+            return type(exc).__name__, str(exc)
+        return ddb.scan({"TableName": "tbl"})["Items"], table.count()
+
+    assert outcome(True) == outcome(False)
