@@ -1168,21 +1168,7 @@ class Gateway(WebSocketMixin):
             ex.istatus = "missing" if exc.code == "ResourceNotFoundException" else "throttled"
             ex.ivalue = None
             return self._http_integrated(ex)
-        # _settle(ex, inv, deadline, self._http_integrated), inlined
-        end = inv.end_us
-        if end > t + integ.timeout_ms * 1000:
-            return _settle(ex, inv, t + integ.timeout_ms * 1000, self._http_integrated)
-        ex.t = ex.wait_t = end
-        err = inv.error
-        if err is None:
-            ex.istatus = "ok"
-            ex.ivalue = inv.result
-        else:
-            ex.istatus = "error"
-            ex.ivalue = err
-        ex.pending = inv
-        ex.next = self._http_integrated
-        return WAIT
+        return _settle(ex, inv, t + integ.timeout_ms * 1000, self._http_integrated)
 
     def _http_integrated(self, ex: Exchange) -> Any:
         ex.integ_us = ex.t - ex.istart

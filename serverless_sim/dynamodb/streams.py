@@ -627,16 +627,6 @@ class Stream:
             return "DISABLING"
         return self.status
 
-    def settled(self, now: int) -> Shard | None:
-        """The stream's only shard when it is open and ``roll(now)`` would change nothing (no
-        shard to close, drop or trim), else None. For pollers' fast path. O(1)."""
-        cur = self.current
-        shards = self.shards
-        if (cur is not None and len(shards) == 1 and shards[0] is cur
-                and now < cur.created_us + self.lifetime_us and now < self._trim_at):
-            return cur
-        return None
-
     def quiet(self, now: int) -> Shard | None:
         """The open shard when ``roll(now)`` would change nothing (no shard to close, drop or
         trim), closed shards still listed or not; else None. For pollers' fast path. O(1)."""
@@ -719,7 +709,7 @@ class Stream:
         strict: bool = False,
     ) -> list[StreamRecord]:
         """:meth:`read` of a shard of this stream already found, after ``roll(now)`` (or when
-        :meth:`settled` says it would change nothing: the Lambda poller's fast path). O(log n + k)."""
+        :meth:`quiet` says it would change nothing: the Lambda poller's fast path). O(log n + k)."""
         # first_kept(shard, now), shard.seqs.index_after(after_seq) and len(shard), inlined.
         times = shard.times
         horizon = now - RETENTION_US

@@ -64,7 +64,6 @@ if TYPE_CHECKING:
 NAMESPACE = "ServerlessSim/Workloads"
 
 _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
-_int_repr = int.__repr__
 
 
 def _dumps(value: Any) -> str:
@@ -75,21 +74,6 @@ def _dumps(value: Any) -> str:
     call, for its circular-reference markers). This makes that same C encoder directly, with
     the encoder's settings (what ``JSONEncoder.encode`` does for a non-str value when
     ``indent`` is None), or falls back to ``encode``. O(size of value)."""
-    if type(value) is dict:
-        # The common payload, a flat dict of str keys and str / int values, written directly:
-        # the C encoder's text for it (keys sorted, ``": "`` and ``", "`` separators, strings
-        # through the same ASCII escaper, ints through ``int.__repr__``). Anything else (nested
-        # values, floats, bools, non-str keys) goes to the encoder below.
-        # tests/sim/test_sim_workload_dumps.py pins this equal to ``json.dumps``.
-        parts = []
-        for k, v in sorted(value.items()):
-            tv = type(v)
-            if type(k) is not str or (tv is not str and tv is not int):
-                break
-            parts.append(_encode_basestring_ascii(k) + ": " + (
-                _encode_basestring_ascii(v) if tv is str else _int_repr(v)))
-        else:
-            return "{" + ", ".join(parts) + "}"
     if _c_make_encoder is None or type(value) is str:
         return _ENCODER.encode(value)
     enc = _ENCODER

@@ -268,7 +268,7 @@ class StreamPoller:
 
     def _poll_fast(self, shard: "Shard", lane: _Lane, now: int) -> None:
         """``_poll()`` in the common case, with ``_advance``, ``_read`` and ``_invoke`` inlined:
-        one open shard that ``roll(now)`` leaves alone (:meth:`Stream.settled`), one lane (and
+        the open shard alone to look at (:meth:`_lone`, :meth:`Stream.quiet`), one lane (and
         ``ParallelizationFactor`` 1), no filters, no batching window, no batch pending, records
         after the checkpoint. The batch is a plain list riding on the invocation's ``tag`` (no
         :class:`_Batch` unless it fails or is throttled); anything unusual (records too old, no
@@ -577,24 +577,6 @@ class StreamPoller:
                 end = batch[1][-1] + SEQ_BASE if kind is tuple else batch[-1].seq
                 if lane.after_seq is None or end > lane.after_seq:
                     lane.after_seq = end
-                # _poll_after_batch() with _idle(now) inlined for this case (one settled shard,
-                # this lane its only one, not busy now, nothing pending): skip the poll event
-                # when that poll would find nothing and nothing else is due at this instant.
-                now = self.clock.now_us
-                pending = self.wake_at
-                if pending is not None and pending <= now:
-                    return
-                if self._skip_idle_polls and esm.enabled:
-                    st = self._lone(now)
-                    shard = self.stream.current
-                    if st is not None and shard is not None and shard.shard_id == shard_id:
-                        if (len(st.lanes) == 1 and st.lanes[0] is lane
-                                and (lane.timer is not None
-                                     or (not lane.pending and not shard.has_after(lane.after_seq)))):
-                            due = self.cloud.scheduler.next_at_us()  # as in _poll_after_batch
-                            if due is None or due > now:
-                                self.wake_at = None
-                                return
                 self._poll_after_batch()
                 return
             # What the general path holds by now: the _Batch, pending, invoked once.
