@@ -54,8 +54,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from ..kernel.clock import duration_to_us, format_us
+from ..kernel.clock import US_PER_SECOND, duration_to_us, format_us
 from ..kernel.errors import AWSError, SimError
+from ..kernel.metrics import _Bucket
 from .arrivals import Arrival, Replay
 
 if TYPE_CHECKING:
@@ -66,19 +67,40 @@ NAMESPACE = "ServerlessSim/Workloads"
 _ENCODER = json.JSONEncoder(sort_keys=True, default=str)
 
 
+def _make_c_encoder(markers: dict[int, Any]) -> Any:
+    """The C encoder ``JSONEncoder.iterencode`` makes for ``_ENCODER`` (``indent`` None)."""
+    enc = _ENCODER
+    return _c_make_encoder(markers, enc.default, _encode_basestring_ascii, None, enc.key_separator,
+                           enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan)
+
+
+#: One C encoder for every body, and its circular-reference markers (a dict of the ids of the
+#: containers being encoded: empty between calls, since the encoder removes each id when its
+#: container is done).
+_MARKERS: dict[int, Any] = {}
+_C_ENCODER = None if _c_make_encoder is None else _make_c_encoder(_MARKERS)
+
+
 def _dumps(value: Any) -> str:
     """``json.dumps(value, sort_keys=True, default=str)``: the same text.
 
     ``dumps`` with keyword arguments builds a new JSONEncoder per call; ``_ENCODER.encode``
     then runs ``encode`` and ``iterencode`` in Python to make the C encoder (a fresh one per
-    call, for its circular-reference markers). This makes that same C encoder directly, with
-    the encoder's settings (what ``JSONEncoder.encode`` does for a non-str value when
-    ``indent`` is None), or falls back to ``encode``. O(size of value)."""
-    if _c_make_encoder is None or type(value) is str:
+    call, for its circular-reference markers). This calls that same C encoder (the encoder's
+    settings, as ``JSONEncoder.encode`` does for a non-str value when ``indent`` is None), made
+    once: its markers are empty between calls. Non-empty markers mean an encoding is under way
+    (a ``default`` that encodes in turn): that nested call gets a fresh encoder. An error
+    leaves ids behind: they are cleared. Falls back to ``encode`` without the C encoder.
+    O(size of value)."""
+    if _C_ENCODER is None or type(value) is str:
         return _ENCODER.encode(value)
-    enc = _ENCODER
-    return "".join(_c_make_encoder({}, enc.default, _encode_basestring_ascii, None, enc.key_separator,
-                                   enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan)(value, 0))
+    if _MARKERS:  # a nested call: the shared encoder is busy
+        return "".join(_make_c_encoder({})(value, 0))
+    try:
+        return "".join(_C_ENCODER(value, 0))
+    except BaseException:
+        _MARKERS.clear()
+        raise
 
 OK = "ok"
 ERROR = "error"
@@ -243,6 +265,8 @@ class Function(Target):
     qualifier: str | None = None
     invocation: str = attrs.field(default="sync", validator=attrs.validators.in_(("sync", "async")))
     _lambda: Any = attrs.field(default=None, repr=False, init=False)
+    #: ``self._completed``, bound once (a fork rebinds it to the copy)
+    _on_complete: Any = attrs.field(default=None, repr=False, init=False)
 
     def default_name(self) -> str:
         return f"lambda:{self.function}" + (f":{self.qualifier}" if self.qualifier else "")
@@ -253,12 +277,13 @@ class Function(Target):
             wl = self.workload
             assert wl is not None
             lam = self._lambda = wl.cloud.service("lambda")
+            self._on_complete = self._completed
         try:
             if self.invocation == "async":
                 lam.invoke_async(self.function, event, qualifier=self.qualifier)
                 self._done(0, OK)
             else:
-                lam.submit(self.function, event, qualifier=self.qualifier, on_complete=self._completed)
+                lam.submit(self.function, event, qualifier=self.qualifier, on_complete=self._on_complete)
         except AWSError as exc:
             self._done(0, self._outcome_of(exc))
 
@@ -409,6 +434,8 @@ class Route(Target):
     path: str = "/"
     headers: dict[str, str] | None = None
     _gateway: Any = attrs.field(default=None, repr=False, init=False)
+    #: ``self._response``, bound once (a fork rebinds it to the copy)
+    _on_response: Any = attrs.field(default=None, repr=False, init=False)
 
     def default_name(self) -> str:
         return f"apigateway:{self.api_id}:{self.method} {self.path}"
@@ -417,9 +444,10 @@ class Route(Target):
         gw = self._gateway
         if gw is None:
             gw = self._gateway = _svc(self.workload, "apigateway")
+            self._on_response = self._response
         body = None if event is None else (event if isinstance(event, (str, bytes))
                                            else _dumps(event))
-        gw.submit(self.api_id, self.method, self.path, self.headers, body, on_response=self._response)
+        gw.submit(self.api_id, self.method, self.path, self.headers, body, on_response=self._on_response)
 
     def _response(self, response: Any) -> None:
         wl = self.workload
@@ -429,7 +457,7 @@ class Route(Target):
         # ``start_us`` is the instant ``submit`` ran (the send instant): the gateway sets it on
         # every response it returns (``Gateway._finish``, from the exchange's ``t0``, which
         # ``submit`` sets to the clock's now). tests/sim/test_sim_workload_route.py pins it.
-        wl._record(self, wl.cloud.clock.now_us - response.start_us, outcome)  # what _done does
+        wl._record(self, wl._clock.now_us - response.start_us, outcome)  # what _done does
 
 
 @attrs.define(eq=False)
@@ -476,6 +504,29 @@ class Workload:
     running: bool = False
     s3_requests: dict[str, int] = attrs.field(factory=dict, repr=False)
     _series: Any = attrs.field(default=None, repr=False)
+    #: The Cloud's clock and scheduler (read per arrival).
+    _clock: Any = attrs.field(init=False, repr=False,
+                              default=attrs.Factory(lambda self: self.cloud.clock, takes_self=True))
+    _sched: Any = attrs.field(init=False, repr=False,
+                              default=attrs.Factory(lambda self: self.cloud.scheduler, takes_self=True))
+    #: The buckets of the Requests and Latency series (``_series[0]`` / ``[3]``) and their width
+    #: in microseconds, for the inlined statistic-set writes (set by :meth:`_publish`).
+    _requests: Any = attrs.field(default=None, init=False, repr=False)
+    _latency: Any = attrs.field(default=None, init=False, repr=False)
+    _width: int = attrs.field(default=60 * US_PER_SECOND, init=False, repr=False)
+
+    def _publish(self, series: Any) -> None:
+        """Publish to ``series`` (Requests, Errors, Throttles, Latency), or to none (None)."""
+        self._series = series
+        if series is None:
+            self._requests = self._latency = None
+            return
+        req, lat = series[0], series[3]
+        if req.resolution_s == lat.resolution_s:
+            self._requests, self._latency = req.buckets, lat.buckets
+            self._width = req.resolution_s * US_PER_SECOND
+        else:  # pragma: no cover - the workload makes both at 60 s
+            self._requests = self._latency = None
 
     # -- the one event per arrival --------------------------------------------------------------
     def _arm(self, after_us: int) -> None:
@@ -485,13 +536,13 @@ class Workload:
             self.handle = None
             self.running = False
             return
-        sched = self.cloud.scheduler
+        sched = self._sched
         sched._seq = seq = sched._seq + 1
         self.handle = entry = (t, seq, self._fire, ())
         heappush(sched._queue, entry)
 
     def _fire(self) -> None:
-        now = self.cloud.clock.now_us
+        now = self._clock.now_us
         arrival = self.arrival
         if arrival.idle:  # a thinned process found no arrival yet
             self._arm(now)
@@ -515,10 +566,32 @@ class Workload:
         else:
             ev = self.event
             event = ev(i, self.rng) if callable(ev) else ev
-        series = self._series
-        if series is not None:
-            series[0].add_statistic_set(now, 1, 1.0, 1.0, 1.0)
-        self._arm(now)
+        buckets = self._requests
+        if buckets is not None:
+            # _series[0].add_statistic_set(now, 1, 1.0, 1.0, 1.0), inlined (MetricSeries)
+            start = now - now % self._width
+            b = buckets.get(start)
+            if b is None:
+                b = buckets[start] = _Bucket()
+            b.count += 1
+            b.total += 1.0
+            if 1.0 < b.minimum:
+                b.minimum = 1.0
+            if 1.0 > b.maximum:
+                b.maximum = 1.0
+        elif self._series is not None:  # pragma: no cover - series of another resolution
+            self._series[0].add_statistic_set(now, 1, 1.0, 1.0, 1.0)
+        # self._arm(now), inlined
+        t = arrival.next_us(now, self.rng)
+        if t is None or (self.end_us is not None and t > self.end_us) or (
+                self.limit is not None and stats.sent >= self.limit):
+            self.handle = None
+            self.running = False
+        else:
+            sched = self._sched
+            sched._seq = seq = sched._seq + 1
+            self.handle = entry = (t, seq, self._fire, ())
+            heappush(sched._queue, entry)
         target.send(event, now)
 
     def _by_name(self, name: str) -> Target:
@@ -546,12 +619,23 @@ class Workload:
         if outcome != THROTTLED:
             # the bucket once, for both histograms (bucket_of, inlined)
             i = int(_log(latency_us) * _INV_LOG_BASE) if latency_us > 0 else -1
-            a.latency.add_at(i, latency_us)
+            # a.latency.add_at(i, latency_us), inlined (LatencyHistogram)
+            h = a.latency
+            hb = h.buckets
+            hb[i] = hb.get(i, 0) + 1
+            h.count += 1
+            h.total_us += latency_us
+            lo = h.min_us
+            if lo is None or latency_us < lo:
+                h.min_us = latency_us
+            hi = h.max_us
+            if hi is None or latency_us > hi:
+                h.max_us = latency_us
             if both:
                 b.latency.add_at(i, latency_us)
         series = self._series
         if series is not None:
-            now = self.cloud.clock.now_us
+            now = self._clock.now_us
             if outcome == ERROR:
                 series[1].add_statistic_set(now, 1, 1.0, 1.0, 1.0)
             elif outcome == THROTTLED:
@@ -561,7 +645,21 @@ class Workload:
                 if self.latency_samples:
                     series[3].add(now, ms)
                 else:
-                    series[3].add_statistic_set(now, 1, ms, ms, ms)
+                    buckets = self._latency
+                    if buckets is None:  # pragma: no cover - series of another resolution
+                        series[3].add_statistic_set(now, 1, ms, ms, ms)
+                        return
+                    # series[3].add_statistic_set(now, 1, ms, ms, ms), inlined (MetricSeries)
+                    start = now - now % self._width
+                    bk = buckets.get(start)
+                    if bk is None:
+                        bk = buckets[start] = _Bucket()
+                    bk.count += 1
+                    bk.total += ms
+                    if ms < bk.minimum:
+                        bk.minimum = ms
+                    if ms > bk.maximum:
+                        bk.maximum = ms
 
     def _count_s3(self, op: str) -> None:
         self.s3_requests[op] = self.s3_requests.get(op, 0) + 1
@@ -686,9 +784,8 @@ def workload(
     if metrics:
         d = {"Workload": name}
         get = cloud.metrics._get
-        wl._series = (get(NAMESPACE, "Requests", d, "Count", 60), get(NAMESPACE, "Errors", d, "Count", 60),
-                      get(NAMESPACE, "Throttles", d, "Count", 60),
-                      get(NAMESPACE, "Latency", d, "Milliseconds", 60))
+        wl._publish((get(NAMESPACE, "Requests", d, "Count", 60), get(NAMESPACE, "Errors", d, "Count", 60),
+                     get(NAMESPACE, "Throttles", d, "Count", 60), get(NAMESPACE, "Latency", d, "Milliseconds", 60)))
     reg[name] = wl
     arrival.start(start_us)
     wl.running = True

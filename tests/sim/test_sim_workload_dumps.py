@@ -1,5 +1,5 @@
-"""The workload's JSON body (``_dumps``): its flat-dict shortcut writes exactly what
-``json.dumps(value, sort_keys=True, default=str)`` writes, and everything else falls back."""
+"""The workload's JSON body (``_dumps``, one shared C encoder) writes exactly what
+``json.dumps(value, sort_keys=True, default=str)`` writes."""
 
 import json
 import random
