@@ -110,15 +110,6 @@ class ConcurrencyOps:
         cls = ScalingThrottle if scaling else TooManyRequestsException
         raise cls("Rate Exceeded.", Reason=reason)
 
-    def _integrate(self, fn: Function, now_us: int) -> None:
-        """Advance the function's time integrals (mean concurrency and environments) to now."""
-        st = fn.stats
-        dt = now_us - st.last_us
-        if dt:
-            st.area_us += fn.in_flight * dt
-            st.env_area_us += st.environments * dt
-            st.last_us = now_us
-
     def _set_reserved(self, fn: Function, value: int | None) -> None:
         old = fn.reserved
         if old is None:

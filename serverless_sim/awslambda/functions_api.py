@@ -155,7 +155,6 @@ class FunctionOps:
         config: LambdaConfig
         functions: dict[str, Function]
         def _drop_pc(self, fn: Function, pc: ProvisionedConfig) -> None: ...
-        def _integrate(self, fn: Function, now_us: int) -> None: ...
         def _publish(self, fn: Function, description: str) -> FunctionVersion: ...
         def _set_reserved(self, fn: Function, value: int | None) -> None: ...
 
@@ -533,11 +532,12 @@ class FunctionOps:
             return
         fn = env.version.function
         now = self.cloud.clock.now_us
-        self._integrate(fn, now)
         env.state = "dead"
         env.pool.live -= 1
         env.pool.members.pop(env.id, None)
-        fn.stats.environments -= 1
+        st = fn.stats
+        st.env_area_base_us += now  # the environment's life ends (see FunctionStats)
+        st.environments -= 1
         if env.reclaim is not None:
             self.cloud.scheduler.cancel(env.reclaim)
             env.reclaim = None

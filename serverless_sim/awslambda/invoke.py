@@ -71,6 +71,7 @@ from .runtime import _STACK, DeadlineExceeded, Outcome, Run, current_run, run_pl
 
 _NO_IDENTITY = contextlib.nullcontext()
 _new = object.__new__  # an instance without __init__ (the lean path sets every slot itself)
+_push, _pop = _STACK.append, _STACK.pop  # the run stack's methods, looked up once
 
 if TYPE_CHECKING:
     from ..cloud import Cloud
@@ -301,7 +302,6 @@ class InvokeEngine:
         def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
         def _function_metrics(self, fn: Function) -> FunctionMetrics: ...
         def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception: ...
-        def _integrate(self, fn: Function, now_us: int) -> None: ...
         def _resource_metrics(self, inv: Invocation, now_us: int) -> None: ...
         def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]: ...
         def _shutdown(self, env: Any, why: str) -> None: ...
@@ -319,7 +319,7 @@ class InvokeEngine:
         pool.live += 1
         pool.members[env.id] = env
         st = fn.stats
-        self._integrate(fn, now_us)
+        st.env_area_base_us -= now_us  # the environment's life starts (see FunctionStats)
         st.environments += 1
         if self.config.trace_invocations or init_type != "on-demand":
             self.cloud.trace.record("lambda", "environment_created", function=fn.name,
@@ -457,11 +457,7 @@ class InvokeEngine:
             if fn.reserved is None:
                 self._unreserved_usage += 1
         st = fn.stats
-        dt = now - st.last_us
-        if dt:  # self._integrate(fn, now), inlined (the hot path)
-            st.area_us += fn.in_flight * dt
-            st.env_area_us += st.environments * dt
-            st.last_us = now
+        st.area_base_us -= now  # the invocation's share of the concurrency integral starts
         in_flight = fn.in_flight = fn.in_flight + 1
         self._in_flight += 1
         if in_flight > st.peak_concurrency:
@@ -475,19 +471,22 @@ class InvokeEngine:
         b = ((rng.getrandbits(128) & _UUID_KEEP) | _UUID_SET).to_bytes(16, "big")
         rid = f"{b[:4].hex()}-{b[4:10].hex('-', 2)}-{b[10:].hex()}"
         t0 = now if start_us is None or start_us < now else start_us
-        capture = cfg.logging or tail
-        logs: list[tuple[int, str]] | None = [] if capture else None
-        inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
-                         client_context, logs)
         lean = env.lean
-        if lean is None or capture or wire or cloud.enforce_iam:
+        inv: Invocation | None
+        if lean is None or cfg.logging or tail or wire or cloud.enforce_iam:
             # Init or restore first, the general handler run, or an error: _prepare; it returns
             # the environment's lean tuple when the handler still runs inline below.
+            capture = cfg.logging or tail
+            inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
+                             client_context, [] if capture else None)
             lean = self._prepare(inv, env, now, t0, capture)
             invoke_start = inv.invoke_start_us
             warm = False
         else:
-            invoke_start = t0  # a warm plain environment (inv.invoke_start_us is t0 already)
+            # A warm plain environment without log capture: its Invocation is made below, once
+            # the handler's outcome is known (nothing reads it while the handler runs).
+            inv = None
+            invoke_start = t0
             warm = not (spill or env.provisioned)  # on-demand: _complete_lean when it succeeds
         if lean is not None:
             # _run_handler with run_plain, inlined for the lean case (a plain environment, see
@@ -515,29 +514,35 @@ class InvokeEngine:
             ctx.tenant_id = None
             ctx._run = run
             ctx._deadline_us = deadline
-            _STACK.append(run)
+            _push(run)
             try:
                 value = env.handler(event, ctx)  # type: ignore[misc]
             except DeadlineExceeded as exc:
-                _STACK.pop()
+                _pop()
                 out = Outcome()
                 out.ok = False
                 out.deadline = True
                 out.error = exc
                 out.elapsed_us = run.elapsed_us
+                if inv is None:
+                    inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
+                                     client_context, None)
                 self._settle(inv, env, invoke_start, out)
             except (Exception, SystemExit) as exc:
-                _STACK.pop()
+                _pop()
                 out = Outcome()
                 out.ok = False
                 out.error = exc
                 out.elapsed_us = run.elapsed_us
+                if inv is None:
+                    inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill, tail,
+                                     client_context, None)
                 self._settle(inv, env, invoke_start, out)
             except BaseException:
-                _STACK.pop()
+                _pop()
                 raise
             else:
-                _STACK.pop()
+                _pop()
                 sampler = version.duration_sampler
                 if sampler is None:
                     modelled = version.duration_const_us
@@ -552,17 +557,59 @@ class InvokeEngine:
                     out = Outcome()
                     out.value = value
                     out.elapsed_us = run.elapsed_us
+                    if inv is None:
+                        inv = Invocation(rid, version, resource, invocation_type, event, wire, t0, env, spill,
+                                         tail, client_context, None)
                     self._settle(inv, env, invoke_start, out, modelled)
-                else:
+                elif inv is not None:
                     inv.result = value
                     inv.duration_us = total
-                    end = inv.end_us = invoke_start + total
-                    if warm:
-                        if end < now:
-                            end = inv.end_us = now
-                        cloud.scheduler.schedule_at_us(end, self._complete_lean, (inv,))
-                        return inv
+                    inv.end_us = invoke_start + total
+                else:
+                    end = invoke_start + total
+                    if end < now:
+                        end = now
+                    # Invocation(rid, version, resource, invocation_type, event, False, t0, env,
+                    # spill, False, client_context, None) with its outcome (result, duration,
+                    # end) set, inlined: one object, no constructor frame (wire, tail and log
+                    # capture are off on this path; test_invoke_lean3.py pins every slot equal).
+                    inv = _new(Invocation)
+                    inv.request_id = rid
+                    inv.function = fn
+                    inv.version = version
+                    inv.resource = resource
+                    inv.invocation_type = invocation_type
+                    inv.event = event
+                    inv.wire = False
+                    inv.arrival_us = t0
+                    inv.start_us = t0
+                    inv.invoke_start_us = t0
+                    inv.end_us = end
+                    inv.env = env
+                    inv.cold = False
+                    inv.init_us = 0
+                    inv.restore_us = 0
+                    inv.duration_us = total
+                    inv.billed_ms = 0
+                    inv.result = value
+                    inv.error = None
+                    inv.timed_out = False
+                    inv.done = False
+                    inv.provisioned = env.provisioned
+                    inv.spillover = spill
+                    inv.output = ""
+                    inv.callbacks = None
+                    inv._event = None
+                    inv.log_lines = None
+                    inv.reset = False
+                    inv.tail = False
+                    inv.client_context = client_context
+                    inv.attempt = 1
+                    inv.tag = None
+                    cloud.scheduler.schedule_at_us(end, self._complete_lean if warm else self._complete, (inv,))
+                    return inv
         # 3. completion at the end instant ---------------------------------------------------
+        assert inv is not None  # made above unless the lean path returned already
         end = inv.end_us
         if end < now:
             end = inv.end_us = now
@@ -780,7 +827,7 @@ class InvokeEngine:
 
     def _abort_start(self, fn: Function, env: ExecutionEnvironment, now: int) -> None:
         """Undo the accounting of a start that failed before running (restore errors)."""
-        self._integrate(fn, now)
+        fn.stats.area_base_us += now
         fn.in_flight -= 1
         self._in_flight -= 1
         if not env.provisioned:
@@ -798,11 +845,7 @@ class InvokeEngine:
         version = inv.version
         st = fn.stats
         concurrency = fn.in_flight
-        dt = now - st.last_us
-        if dt:  # self._integrate(fn, now), inlined (the hot path)
-            st.area_us += concurrency * dt
-            st.env_area_us += st.environments * dt
-            st.last_us = now
+        st.area_base_us += now  # the invocation's share of the concurrency integral ends
         account_concurrency = self._in_flight
         fn.in_flight = concurrency - 1
         self._in_flight = account_concurrency - 1
@@ -902,11 +945,7 @@ class InvokeEngine:
         version = inv.version
         st = fn.stats
         concurrency = fn.in_flight
-        dt = now - st.last_us
-        if dt:  # self._integrate(fn, now), inlined (the hot path)
-            st.area_us += concurrency * dt
-            st.env_area_us += st.environments * dt
-            st.last_us = now
+        st.area_base_us += now  # the invocation's share of the concurrency integral ends
         account_concurrency = self._in_flight
         fn.in_flight = concurrency - 1
         self._in_flight = account_concurrency - 1
@@ -943,7 +982,40 @@ class InvokeEngine:
         m = fn.metrics
         if m is None:
             m = self._function_metrics(fn)
-        m.record(dur / 1000, concurrency, account_concurrency, now)
+        # m.record(dur / 1000, concurrency, account_concurrency, now), inlined (the same
+        # additions to the same buckets in the same order; test_invoke_lean3.py pins them).
+        start = now - now % 60_000_000
+        inv_b, acct_b, dur_b, conc_b, aconc_b = m._hot if start == m._minute else m._roll(start)
+        inv_b.count += 1  # minimum / maximum already hold 1.0 (see FunctionMetrics._roll)
+        inv_b.total += 1.0
+        acct_b.count += 1
+        acct_b.total += 1.0
+        ms = dur / 1000
+        dur_b.count += 1
+        dur_b.total += ms
+        if ms < dur_b.minimum:
+            dur_b.minimum = ms
+        if ms > dur_b.maximum:
+            dur_b.maximum = ms
+        if m.raw:
+            dv = m._dvalues
+            if dv is None:
+                dv = m._dvalues = dur_b.values
+            dv.append(ms)
+        c = float(concurrency)
+        conc_b.count += 1
+        conc_b.total += c
+        if c < conc_b.minimum:
+            conc_b.minimum = c
+        if c > conc_b.maximum:
+            conc_b.maximum = c
+        c = float(account_concurrency)
+        aconc_b.count += 1
+        aconc_b.total += c
+        if c < aconc_b.minimum:
+            aconc_b.minimum = c
+        if c > aconc_b.maximum:
+            aconc_b.maximum = c
         if inv.resource is not None:
             self._resource_metrics(inv, now)
         if self.config.trace_invocations:

@@ -69,7 +69,6 @@ class NativeAPI:
             init_duration_us: int | None = None, log_group: str = "",
         ) -> Function: ...
         def _function_from_request(self, request: dict[str, Any]) -> tuple[Function, str | None]: ...
-        def _integrate(self, fn: Function, now_us: int) -> None: ...
         def _invoke_sync(self, version: FunctionVersion, resource: str | None, event: Any, *,
                          wire: bool = False, tail: bool = False, client_context: Any = None) -> Invocation: ...
         def _not_found(self, fn_or_name: Any, qualifier: str | None = None) -> Exception: ...
@@ -194,10 +193,14 @@ class NativeAPI:
         on_complete: Callable[[Invocation], Any] | None = None,
     ) -> Invocation:
         """Start an invocation now and return at once (the clock does not move)."""
-        version, resource = self._resolve(name, qualifier)
-        inv = self._start(version, resource, event)
+        fn = name if isinstance(name, Function) else self.functions.get(name)
+        if fn is not None and qualifier is None:
+            inv = self._start(fn.latest, None, event)  # self._resolve(name, None), inlined
+        else:
+            version, resource = self._resolve(name, qualifier)
+            inv = self._start(version, resource, event)
         if on_complete is not None:
-            inv.on_complete(on_complete)
+            inv.callbacks = [on_complete]  # inv.on_complete(on_complete), inlined: inv is new, not done
         return inv
 
     def invoke_event(self, name: str | Function, event: Any = None, *, qualifier: str | None = None) -> Event:
@@ -234,7 +237,6 @@ class NativeAPI:
         """What the simulation measured for a function (counts, means over its lifetime)."""
         fn = self.function(name)
         now = self.cloud.clock.now_us
-        self._integrate(fn, now)
         st = fn.stats
         span = max(1, now - fn.created_us)
         return {
@@ -245,8 +247,8 @@ class NativeAPI:
             "errors": st.errors,
             "timeouts": st.timeouts,
             "cold_start_probability": st.cold_starts / st.invocations if st.invocations else 0.0,
-            "mean_concurrency": st.area_us / span,
-            "mean_environments": st.env_area_us / span,
+            "mean_concurrency": st.area_us(fn.in_flight, now) / span,
+            "mean_environments": st.env_area_us(now) / span,
             "peak_concurrency": st.peak_concurrency,
             "in_flight": fn.in_flight,
             "environments": st.environments,
