@@ -44,7 +44,7 @@ from .legacy import AttributeUpdates, check_attributes_to_get, check_mixing, rew
 from .table import Table, WritePlan, copy_av, decode
 from .tables import check_name, validation_errors
 from .fastpath import decimal as _decimal
-from .fastpath import _MAX_PK, SLOW, encode_new_item, encode_plain
+from .fastpath import _INT_SIZE, _INT_TEXT, _MAX_PK, _NAME_SIZE, SLOW, _name_size, encode_new_item, encode_plain
 from .types import item_size, validate_item
 
 if TYPE_CHECKING:
@@ -416,12 +416,83 @@ class ItemOps:
     def _put_plain(self, name: Any, values: dict) -> bool:
         """``NativeTable.put``'s fast path: :meth:`_put_encoded` for a native item of plain
         values (:func:`.fastpath.encode_plain`), without building its attribute values unless
-        an index needs them. True when done, False when the item must take the general path."""
+        an index needs them. True when done, False when the item must take the general path.
+
+        On a tracked table whose key is one S attribute, without indexes (the common case):
+        :func:`.fastpath.encode_plain` inlined here, reading the hash key on the way (the checks
+        of ``table.fast_plain_key``), then ``TableThroughput.put_plain``; anything else takes
+        :meth:`_put_plain_general` (the route before). Pinned equal to it by
+        tests/dynamodb/test_put_plain_inline.py.
+        """
+        table = self.tables.get(name)
+        if table is None:
+            return False
+        hk = table.plain_hash_s
+        tp = table.throughput
+        if (
+            hk is None
+            or tp is None
+            or type(values) is not dict
+            or table.status not in _DATA_OK
+            or table.lsis
+            or table.gsis
+        ):
+            return self._put_plain_general(name, table, values)
+        # ``encode_plain(values)`` inlined (same checks, same stored tuple), the key value kept.
+        out: list[Any] = [0]
+        size = 0
+        names = _NAME_SIZE
+        key_id: Any = None
+        for attr, v in values.items():
+            if type(attr) is not str:
+                return False
+            n = names.get(attr)
+            if n is None:
+                n = _name_size(attr)
+                if n is None:
+                    return False
+            t = type(v)
+            if t is str:
+                if v.isascii():
+                    size += len(v) + n
+                    if attr == hk:
+                        key_id = v if len(v) <= _MAX_PK else None
+                else:
+                    try:
+                        b = len(v.encode("utf-8"))
+                    except UnicodeEncodeError:
+                        return False
+                    size += b + n
+                    if attr == hk:
+                        key_id = v if b <= _MAX_PK else None
+                out += (attr, "S", v)
+            elif t is int and v >= 0:
+                if v < 1024:
+                    size += _INT_SIZE[v] + n
+                    v = _INT_TEXT[v]
+                else:
+                    v = str(v)
+                    if len(v) > 38:
+                        return False
+                    size += (len(v.rstrip("0")) + 1) // 2 + 1 + n
+                out += (attr, "N", v)
+            else:
+                return False
+        if not key_id:  # missing, not a string, empty or too long: the general path says why
+            return False
+        if size > MAX_ITEM_BYTES:
+            raise ValidationException("Item size has exceeded the maximum allowed size")
+        out[0] = size
+        tp.put_plain(table, key_id, tuple(out))  # = ``put_fast(table, key_id, None, None, enc)``
+        return True
+
+    def _put_plain_general(self, name: Any, table: Table, values: Any) -> bool:
+        """:meth:`_put_plain` on any table (``tables[name]``): with indexes, a sort key, another
+        key type, untracked, or not ACTIVE/UPDATING (then False)."""
         enc = encode_plain(values)
         if enc is None:
             return False
-        table = self.tables.get(name)
-        if table is None or table.status not in _DATA_OK or table.lsis:
+        if table.status not in _DATA_OK or table.lsis:
             return False
         if table.gsis:
             return self._put_encoded(name, decode(enc), enc)

@@ -475,6 +475,9 @@ class Table:
     fast_plain_key: Callable[[dict], Any] = attrs.field(init=False)
     #: GetItem's fast path: ``Key -> entry | None | fastpath.SLOW`` (see ``fastpath.compile_get``).
     fast_get: Callable[[Any], Any] = attrs.field(init=False)
+    #: The hash key's name when the key is that one S attribute (no sort key), else None: the
+    #: one-frame case of ``ItemOps._put_plain``.
+    plain_hash_s: str | None = attrs.field(init=False)
     #: Capacity state (``throughput.TableThroughput``); None = not tracked (no cost at all).
     throughput: Any = attrs.field(init=False, default=None)
     #: GSI propagation lag (``throughput.IndexLag``); None = GSIs are updated at once.
@@ -494,6 +497,9 @@ class Table:
         self.fast_item_key = compile_item_key(self)
         self.fast_plain_key = compile_plain_key(self)
         self.fast_get = compile_get(self)
+        self.plain_hash_s = (
+            self.hash_key if self.range_key is None and self.hash_type == "S" else None
+        )
 
     def __repr__(self) -> str:
         return f"<Table {self.name!r} {self.status} items={self.store.count}>"

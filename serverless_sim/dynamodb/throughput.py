@@ -110,6 +110,9 @@ ON_DEMAND_PEAK_WINDOW_S = 30 * 60
 TABLE_QUOTA_UNITS = 40_000
 _MINUTE = 60 * US
 NAMESPACE = "AWS/DynamoDB"
+#: A metric accumulator no longer in ``TableThroughput._acc`` (its minute can never be current):
+#: what ``Resource.wacc``/``racc`` hold before their first data point.
+_DEAD_ACC: list = [-1, 0.0, 0, 0.0, 0.0]
 
 _MSG_TABLE = (
     "The level of configured provisioned throughput for the table was exceeded. "
@@ -221,7 +224,8 @@ class OnDemand:
             s, used = pending.popleft()
             if used > self.peak:
                 self.peak = used
-        return max(self.initial * 2, 2 * self.peak)
+        initial, peak = self.initial * 2, 2 * self.peak
+        return initial if initial >= peak else peak  # = max(initial, peak), one call fewer
 
     def limit(self, second: int) -> int:
         """The half units ``second`` may use in all: the least of the scaling rule's allowance,
@@ -279,6 +283,12 @@ class Resource:
         #: The metric keys of consumed capacity (``try_take`` aggregates them inline).
         self.wkey = self.mkeys["ConsumedWriteCapacityUnits"] = (self.dims, "ConsumedWriteCapacityUnits")
         self.rkey = self.mkeys["ConsumedReadCapacityUnits"] = (self.dims, "ConsumedReadCapacityUnits")
+        #: The accumulators of ``wkey``/``rkey`` last seen in ``owner._acc`` (a dict lookup with
+        #: a nested-tuple hash saved per charge). One that leaves ``_acc`` (emitted) gets minute
+        #: -1 (``TableThroughput.metric``, ``flush``), so "its minute is the current one" means "it is
+        #: still ``_acc[key]``".
+        self.wacc: list = _DEAD_ACC
+        self.racc: list = _DEAD_ACC
         self.mode = ""
         self.rcu = self.wcu = 0
         self.rbucket: Bucket | None = None
@@ -567,9 +577,8 @@ class Resource:
         pb.tokens -= need
         self.taken = i
         value = need / UNIT
-        owner = self.owner
-        acc = owner._acc.get(self.wkey if write else self.rkey)
-        if acc is not None and acc[0] == now // _MINUTE:
+        acc = self.wacc if write else self.racc
+        if acc[0] == now // _MINUTE:
             acc[1] += value
             acc[2] += 1
             if value < acc[3]:
@@ -577,7 +586,13 @@ class Resource:
             elif value > acc[4]:
                 acc[4] = value
         else:
-            owner.metric(self, "ConsumedWriteCapacityUnits" if write else "ConsumedReadCapacityUnits", value)
+            owner = self.owner
+            if write:
+                owner.metric(self, "ConsumedWriteCapacityUnits", value)
+                self.wacc = owner._acc[self.wkey]
+            else:
+                owner.metric(self, "ConsumedReadCapacityUnits", value)
+                self.racc = owner._acc[self.rkey]
         return True
 
     def take(self, write: bool, pk: Any, need: int, now: int) -> None:
@@ -851,22 +866,21 @@ class TableThroughput:
         """``put_fast(table, pk, None, None, enc)`` for a table without sort key, indexes or
         listeners (``NativeTable.put``'s common case, via ``ItemOps._put_plain``), in one frame.
 
-        Inlined for an on-demand table whose limit for the current second is already memoised
-        (every write but the second's first): ``admit_one`` -> ``Resource.try_take`` (its
-        on-demand write case), then ``Table.put_encoded`` (its hash-only, no-index case: the
-        store, then the change hooks but ``_stored``), then ``_stored``, as ``put_fast`` does.
-        Anything else (provisioned, the second's first write, a refusal, listeners, a changed
-        billing mode or capacity) goes to ``put_fast`` before anything is consumed (the only
-        state touched is the partition bucket's refill at ``now``, which ``put_fast`` then repeats
-        as a no-op). Pinned equal to ``put_fast`` and the general path by
-        tests/dynamodb/test_put_fast_capacity.py.
+        Inlined for an on-demand table: ``admit_one`` -> ``Resource.try_take`` (its on-demand
+        write case, the second's first write included: the limit computed and memoised, the
+        growth check), then ``Table.put_encoded`` (its hash-only, no-index case: the store, then
+        the change hooks but ``_stored``), then ``_stored``, as ``put_fast`` does. Anything else
+        (provisioned, a refusal, listeners, a changed billing mode or capacity) goes to
+        ``put_fast`` before anything is consumed (the only state touched is what ``try_take``
+        touches before refusing: the second's limit and growth, the partition bucket's refill at
+        ``now``, which ``put_fast`` then repeats as no-ops). Pinned equal to ``put_fast`` and
+        the general path by tests/dynamodb/test_put_fast_capacity.py and
+        tests/dynamodb/test_put_plain_inline.py.
         """
         res = self.base
         od = res.od_write
-        now = self.clock.now_us
         if (
             od is None
-            or od.lim_second != now // US
             or res.mode != table.billing_mode
             or res.rcu != table.read_capacity
             or res.wcu != table.write_capacity
@@ -874,16 +888,35 @@ class TableThroughput:
         ):
             self.put_fast(table, pk, None, None, enc)
             return
+        now = self.clock.now_us
         store = table.store
         data = store.data
         old = data.get(pk)
-        size = enc[0] if old is None or old[0] < enc[0] else old[0]
+        nbytes = enc[0]
+        if old is None:
+            size = grown = nbytes  # the bytes the put adds to the table (and its partition)
+        else:
+            old_bytes = old[0]
+            size = nbytes if old_bytes < nbytes else old_bytes
+            grown = nbytes - old_bytes
         need = (-(-size // 1024) or 1) * UNIT
         half = need // US
-        if od.used + half > od.lim:
-            self.put_fast(table, pk, None, None, enc)
-            return
-        # ``Resource.try_take(True, pk, need, now)`` from the partition on.
+        # ``Resource.try_take(True, pk, need, now)``: the on-demand check (memoised per second).
+        second = now // US
+        if od.lim_second == second:
+            if od.used + half > od.lim:
+                self.put_fast(table, pk, None, None, enc)
+                return
+        else:
+            lim = od.limit(second)
+            if od.used + half > lim:
+                self.put_fast(table, pk, None, None, enc)
+                return
+            if res._grown != (second, len(res.parts)):
+                res.grow_on_demand(now)
+            od.lim_second = second
+            od.lim = lim
+        # The partition.
         parts = res.parts
         if len(parts) > 1:
             if type(pk) is str:
@@ -911,8 +944,8 @@ class TableThroughput:
         pb.tokens -= need
         res.taken = i
         value = need / UNIT
-        acc = self._acc.get(res.wkey)
-        if acc is not None and acc[0] == now // _MINUTE:
+        acc = res.wacc  # ``_acc[res.wkey]`` while its minute is current (see ``Resource.wacc``)
+        if acc[0] == now // _MINUTE:
             acc[1] += value
             acc[2] += 1
             if value < acc[3]:
@@ -921,6 +954,7 @@ class TableThroughput:
                 acc[4] = value
         else:
             self.metric(res, "ConsumedWriteCapacityUnits", value)
+            res.wacc = self._acc[res.wkey]
         # ``Table.put_encoded(pk, None, None, enc, self._hook)`` for a table without sort key,
         # indexes or listeners (``Store.put`` inlined as there).
         splits = self.splits
@@ -929,25 +963,31 @@ class TableThroughput:
             if store.order is not None:
                 store.order.add((partition_hash(pk), pk))
             store.count += 1
-            store.nbytes += enc[0]
-        else:
-            store.nbytes += enc[0] - old[0]
+        store.nbytes += grown
         hooks = table.change_hooks
         applied = self._hook
-        if len(hooks) != 1 or hooks[0] is not applied:
+        if len(hooks) == 2:
+            # One other hook (a stream's, TTL's...), before or after ours: called without a copy.
+            first = hooks[0]
+            if first is applied:
+                hooks[1](pk, None, old, enc)
+            elif hooks[1] is applied:
+                first(pk, None, old, enc)
+            else:
+                for hook in (first, hooks[1]):
+                    hook(pk, None, old, enc)
+        elif len(hooks) != 1 or hooks[0] is not applied:
             for hook in tuple(hooks):
                 if hook is not applied:
                     hook(pk, None, old, enc)
         # ``_stored(pk, None, old, enc)``, as in ``put_fast``.
-        parts = res.parts
         if splits != self.splits:
+            parts = res.parts
             i = bisect_right(res.starts, partition_hash(pk)) - 1 if len(parts) > 1 else 0
-        part = parts[i]
+            part = parts[i]
         if old is None:
             part.count += 1
-            part.nbytes += enc[0]
-        else:
-            part.nbytes += enc[0] - old[0]
+        part.nbytes += grown
         if part.nbytes > self.svc.config.throughput.partition_max_bytes:
             res.split_for_size(i)
 
@@ -965,6 +1005,7 @@ class TableThroughput:
         if acc is None or acc[0] != minute:
             if acc is not None:
                 self._emit(key, acc)
+                acc[0] = -1  # retired (see ``Resource.wacc``)
             self._acc[key] = [minute, value, 1, value, value]
             if self._flush_at is None:
                 self._flush_at = (minute + 1) * 60 * US
@@ -997,6 +1038,7 @@ class TableThroughput:
                 continue
             self._emit(key, acc)
             del self._acc[key]
+            acc[0] = -1  # retired (see ``Resource.wacc``)
 
     # -- introspection --------------------------------------------------------------------
     def describe_partitions(self, index: str | None = None) -> list[dict]:
