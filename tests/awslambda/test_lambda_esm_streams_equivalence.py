@@ -42,7 +42,7 @@ def _general_read(self, shard, lane):
             break
         for rec in chunk:
             last = after = rec.seq
-            if self._lane_of(rec) != lane.index:
+            if lane.count > 1 and self._lane_of(rec, lane.count) != lane.index:
                 continue
             if esm.filters is not None and not esm.filters.matches(rec.to_lambda()):
                 continue

@@ -48,8 +48,9 @@ timers exist only for a batching window or a retry. Per shard, in shard order (a
   of the batch's last record.
 
 Deviations: ``TumblingWindowInSeconds`` is validated and stored but not modelled; the poll grid
-is per mapping (all its shards are polled together); the "RecordAgeExceeded" condition spelling
-is an assumption.
+is per mapping (all its shards are polled together); an updated ``ParallelizationFactor`` applies
+to shards first read after the update (a shard already read keeps its lane count); the
+"RecordAgeExceeded" condition spelling is an assumption.
 """
 
 from __future__ import annotations
@@ -93,10 +94,13 @@ class _Batch:
 
 
 class _Lane:
-    __slots__ = ("index", "after_seq", "busy", "pending", "timer", "window_due", "failures")
+    __slots__ = ("index", "count", "after_seq", "busy", "pending", "timer", "window_due", "failures")
 
-    def __init__(self, index: int, after_seq: int | None) -> None:
+    def __init__(self, index: int, after_seq: int | None, count: int = 1) -> None:
         self.index = index
+        #: The number of lanes of its shard (the ParallelizationFactor when the shard's state was
+        #: made): a record belongs to lane ``_lane_of(record, count)``.
+        self.count = count
         self.after_seq = after_seq
         self.busy = False
         self.pending: deque[_Batch] = deque()
@@ -155,10 +159,35 @@ class StreamPoller:
         self.batches = 0
         #: (function, its IteratorAge series), looked up once per function.
         self._age_series: tuple[Any, Any] | None = None
+        #: Made once: ``_done`` (every batch registers it), ``_poll_due`` (every poll on the
+        #: grid), the scheduler's ``schedule_at_us``, the poll interval.
+        self._done_cb = self._done
+        self._poll_due_cb = self._poll_due
+        self._schedule_at = svc.cloud.scheduler.schedule_at_us
+        self._interval = limits.STREAM_POLL_INTERVAL_US
+        self._plain = False
+        self._report_failures = False
+        self._want = esm.batch_size
+        self._age_limit_us = _RETENTION_US
+        self._configure()
+
+    def _configure(self) -> None:
+        """Cache what the hot paths test of the mapping's configuration. The configuration
+        changes only through UpdateEventSourceMapping, which calls :meth:`reconfigure` (or
+        stops this poller)."""
+        esm = self.esm
+        #: The fast polls' case: ``ParallelizationFactor`` 1, no filters, no batching window.
+        self._plain = esm.parallelization == 1 and esm.filters is None and not esm.window_s
+        #: ``esm.report_batch_item_failures``.
+        self._report_failures = esm.report_batch_item_failures
+        self._want = esm.batch_size
+        #: Records older than this are discarded before an invocation (MaximumRecordAgeInSeconds,
+        #: -1: the stream's retention).
+        self._age_limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
-        self._phase = self.cloud.clock.now_us % limits.STREAM_POLL_INTERVAL_US
+        self._phase = self.cloud.clock.now_us % self._interval
         latest = self.esm.starting_position == "LATEST"
         for shard in self.stream.shards_now():
             after = shard.seqs[-1] if (latest and shard.seqs) else None
@@ -178,12 +207,15 @@ class StreamPoller:
                     lane.timer = None
 
     def reconfigure(self) -> None:
-        # A new ParallelizationFactor takes effect for lanes created from now on (new shards).
+        # A new ParallelizationFactor takes effect for shards whose state is made from now on
+        # (new shards); a shard read so far keeps its lanes, and its records their lane
+        # (_Lane.count, _lane_of), so each record is still read once and in order per key.
+        self._configure()
         self._schedule_poll()
 
     def _new_state(self, shard_id: str, after: int | None) -> _ShardState:
         n = self.esm.parallelization
-        return _ShardState(shard_id, [_Lane(i, after) for i in range(n)])
+        return _ShardState(shard_id, [_Lane(i, after, n) for i in range(n)])
 
     def _on_record(self, _stream: Any, _shard: Any, _seq: int) -> None:
         # A new record is seen at the next poll on the mapping's 250 ms grid. (Called only while
@@ -192,7 +224,7 @@ class StreamPoller:
         # has not run yet means now <= g, so g is the next grid point; a poll set by
         # _poll_later(0) that has not run yet is at now.
         now = self.clock.now_us
-        at = now + (self._phase - now) % limits.STREAM_POLL_INTERVAL_US
+        at = now + (self._phase - now) % self._interval
         pending = self.wake_at
         if pending is not None and pending <= at:
             return  # a poll at or before then is already due (_poll_later's test, inlined)
@@ -200,7 +232,7 @@ class StreamPoller:
             return
         # _poll_later(delay) and scheduler.call_later_us, inlined: the same heap entry.
         self.wake_at = at
-        self.cloud.scheduler.schedule_at_us(at, self._poll_due, (at,))
+        self._schedule_at(at, self._poll_due_cb, (at,))
 
     def _schedule_poll(self) -> None:
         self._poll_later(0)
@@ -247,35 +279,42 @@ class StreamPoller:
         if self.wake_at != at:
             return  # superseded by an earlier poll
         self.wake_at = None
-        if self._fast_polls:
-            esm = self.esm
-            if (not self.stopped and esm.enabled and esm.parallelization == 1
-                    and esm.filters is None and not esm.window_s):
-                now = self.clock.now_us
-                st = self._lone(now)
+        if self._fast_polls and self._plain and not self.stopped and self.esm.enabled:
+            now = self.clock.now_us
+            stream = self.stream
+            # _lone(now), with its common case inlined (one shard listed, one state): the open
+            # shard (stream.current) when quiet, and its state.
+            shard = stream.quiet(now)
+            if shard is not None:
+                states = self.states
+                if len(states) == 1 and len(stream.shards) == 1:
+                    st = states.get(shard.shard_id)
+                else:
+                    st = self._lone(now)
                 if st is not None:
-                    shard = self.stream.current
-                    assert shard is not None
-                    if len(st.lanes) == 1:
-                        lane = st.lanes[0]
+                    lanes = st.lanes
+                    if len(lanes) == 1:
+                        lane = lanes[0]
                         if lane.busy or lane.timer is not None:
                             return  # _poll's fast exit: no lane it would move
                         if not lane.pending and not lane.window_due:
-                            if shard.has_after(lane.after_seq):
-                                self._poll_fast(shard, lane, now)
-                            return  # else _poll's fast exit: nothing new
+                            # With nothing after the checkpoint (_poll's fast exit) _poll_fast
+                            # reads no record and returns: no has_after test first.
+                            self._poll_fast(shard, lane, now)
+                            return
         self._poll()
 
     def _poll_fast(self, shard: "Shard", lane: _Lane, now: int) -> None:
         """``_poll()`` in the common case, with ``_advance``, ``_read`` and ``_invoke`` inlined:
         the open shard alone to look at (:meth:`_lone`, :meth:`Stream.quiet`), one lane (and
-        ``ParallelizationFactor`` 1), no filters, no batching window, no batch pending, records
-        after the checkpoint. The batch is a plain list riding on the invocation's ``tag`` (no
-        :class:`_Batch` unless it fails or is throttled); anything unusual (records too old, no
-        function) takes the general :meth:`_invoke`. ``_maybe_finished`` is a no-op for an open
-        shard. Pinned equal to the general path by tests/awslambda/test_lambda_esm_streams_equivalence.py."""
+        ``ParallelizationFactor`` 1), no filters, no batching window, no batch pending; with no
+        record after the checkpoint it returns having changed nothing. The batch is a plain list
+        riding on the invocation's ``tag`` (no :class:`_Batch` unless it fails or is throttled);
+        anything unusual (records too old, no function) takes the general :meth:`_invoke`.
+        ``_maybe_finished`` is a no-op for an open shard. Pinned equal to the general path by
+        tests/awslambda/test_lambda_esm_streams_equivalence.py."""
         esm = self.esm
-        want = esm.batch_size
+        want = self._want
         stream = self.stream
         # The batch's Lambda records straight from the shard's columns (no StreamRecord per
         # record: ``span`` makes them only if the batch fails, is throttled or is unusual).
@@ -284,7 +323,7 @@ class StreamPoller:
         if got is not None:
             events, span = got
             if span is None:
-                return  # (everything after the checkpoint trimmed meanwhile)
+                return  # no record after the checkpoint (or every one trimmed meanwhile)
             records = None
             times = span[2]
             first_us = times[0]
@@ -307,9 +346,8 @@ class StreamPoller:
             last_us = records[-1].time_us
         lane.window_due = False
         svc = self.svc
-        limit_us = esm.max_record_age_s * US if esm.max_record_age_s >= 0 else _RETENTION_US
         fn = svc.functions.get(esm.function_name)
-        if now - first_us > limit_us or fn is None:
+        if now - first_us > self._age_limit_us or fn is None:
             if records is None:
                 records = span_records(span)  # type: ignore[arg-type]
             batch = _Batch(records, records[-1].seq)
@@ -317,7 +355,11 @@ class StreamPoller:
             self._invoke(shard.shard_id, lane, batch)
             return
         try:
-            version, resource = svc._route(fn, esm.qualifier)
+            qualifier = esm.qualifier
+            if qualifier is None:
+                version, resource = fn.latest, None  # svc._route(fn, None), inlined
+            else:
+                version, resource = svc._route(fn, qualifier)
             if records is not None:
                 events = list(map(_to_lambda, records))
             inv = svc._start(version, resource, {"Records": events})
@@ -344,7 +386,13 @@ class StreamPoller:
         # The records ride on the invocation as a RecordSpan or a list (_done builds the _Batch
         # if it fails).
         inv.tag = (shard.shard_id, lane, span if records is None else records)
-        inv.on_complete(self._done)
+        # inv.on_complete(self._done), inlined (Invocation.on_complete's three cases).
+        if inv.done:
+            self._done_cb(inv)
+        elif inv.callbacks is None:
+            inv.callbacks = [self._done_cb]
+        else:
+            inv.callbacks.append(self._done_cb)
 
     def _poll_after_batch(self) -> None:
         """``_schedule_poll()`` after a successful batch, without the event when it is a no-op.
@@ -444,8 +492,14 @@ class StreamPoller:
             if last is None or all(lane.after_seq is not None and lane.after_seq >= last for lane in st.lanes):
                 st.finished = True
 
-    def _lane_of(self, rec: "StreamRecord") -> int:
-        n = self.esm.parallelization
+    @staticmethod
+    def _lane_of(rec: "StreamRecord", n: int) -> int:
+        """The lane, of a shard with ``n`` lanes, that ``rec`` belongs to: by a hash of the item's
+        key, so one key's records stay in one lane, in order. ``n`` is the shard's own lane count,
+        not the mapping's current ParallelizationFactor: after an update the shards read so far
+        keep their lanes (see :meth:`reconfigure`), and hashing by another count would send a
+        record to no lane (lost) or, with the one-lane shortcut of :meth:`_read`, to every lane
+        (delivered twice, concurrently)."""
         if n == 1:
             return 0
         key = json.dumps(rec.keys(), sort_keys=True, default=str)
@@ -458,7 +512,8 @@ class StreamPoller:
         out: list["StreamRecord"] = []
         after = lane.after_seq
         last: int | None = None
-        if esm.parallelization == 1 and esm.filters is None:
+        n = lane.count
+        if n == 1 and esm.filters is None:
             # The loop below when every record is taken (one lane, no filters): read only what
             # the batch takes (a read of fewer records returns a prefix of a longer one).
             while len(out) < want and shard.has_after(after):
@@ -476,7 +531,7 @@ class StreamPoller:
                 break
             for rec in chunk:
                 last = after = rec.seq
-                if self._lane_of(rec) != lane.index:
+                if n > 1 and self._lane_of(rec, n) != lane.index:
                     continue
                 if esm.filters is not None and not esm.filters.matches(rec.to_lambda()):
                     continue
@@ -570,14 +625,48 @@ class StreamPoller:
         if kind is not _Batch:
             # A batch of _poll_fast (a RecordSpan tuple or a list of records; the lane had
             # nothing else pending).
-            if inv.error is None and not esm.report_batch_item_failures:
+            if inv.error is None and not self._report_failures:
                 # The success path below, with _finish inlined (the batch is not in pending).
                 esm.last_result = "OK"
                 lane.failures = 0
                 end = batch[1][-1] + SEQ_BASE if kind is tuple else batch[-1].seq
-                if lane.after_seq is None or end > lane.after_seq:
+                after = lane.after_seq
+                if after is None or end > after:
                     lane.after_seq = end
-                self._poll_after_batch()
+                # _poll_after_batch(), inlined (see there).
+                now = self.clock.now_us
+                pending = self.wake_at
+                if pending is not None and pending <= now:
+                    return  # a poll at this instant is already due
+                if self._skip_idle_polls:
+                    # _idle(now), inlined (``stopped`` is False here), with _lone(now)'s common
+                    # case (one shard listed, one state) inlined too.
+                    idle = True
+                    if esm.enabled:
+                        stream = self.stream
+                        shard = stream.quiet(now)
+                        if shard is None:
+                            idle = False
+                        else:
+                            states = self.states
+                            if len(states) == 1 and len(stream.shards) == 1:
+                                st = states.get(shard.shard_id)
+                            else:
+                                st = self._lone(now)
+                            if st is None:
+                                idle = False
+                            else:
+                                for other in st.lanes:
+                                    if (not other.busy and other.timer is None
+                                            and (other.pending or shard.has_after(other.after_seq))):
+                                        idle = False
+                                        break
+                    if idle:
+                        due = self.cloud.scheduler.next_at_us()
+                        if due is None or due > now:
+                            self.wake_at = None
+                            return
+                self._poll_later(0)
                 return
             # What the general path holds by now: the _Batch, pending, invoked once.
             records = span_records(batch) if kind is tuple else batch
