@@ -47,9 +47,13 @@ Cost: a shard stores its records as columns (8-byte sequence offsets and times, 
 kind, a reference to the *stored*, immutable entry the view type needs - the new item, or the old
 one for OLD_IMAGE, both for NEW_AND_OLD_IMAGES - so the write path does no copying and an entry the
 view does not show is not kept alive); images are decoded only when read. About 25 bytes per
-record plus the entries. Appending is O(1); reading is O(log n) to find the position plus O(k).
-Records past the 24 h retention are dropped from memory within a simulated minute (from writes
-and reads), so memory is bounded by the retention.
+record plus the entries. The columns are fixed-size chunks of 4,096 records, each allocated once
+at its full size and freed whole when all its records are past retention, so no large array ever
+grows, shrinks or moves (which left the C heap fragmented: memory grew with simulated time).
+Appending is O(1); reading is O(log n) to find the position (in the newest chunk alone when the
+reader is near the head, as a Lambda poller is) plus O(k). Records past the 24 h retention are
+dropped from memory within a simulated minute (from writes and reads), so memory is bounded by
+the retention.
 """
 
 from __future__ import annotations
@@ -349,59 +353,89 @@ def span_records(span: tuple) -> list[StreamRecord]:
             for j, (s, t, k, image) in enumerate(zip(seqs, times, kinds, images))]
 
 
+#: A shard's columns are kept in chunks of CHUNK records, allocated whole (once, at their full
+#: size) and freed whole once every record in them is past retention: the shard never grows,
+#: shrinks or moves a large array, so trimming leaves no fragmented heap behind (memory flat in
+#: simulated time). A power of two: a record's absolute index (its place in the shard since it
+#: opened) >> _CHUNK_BITS is its chunk's number, & _CHUNK_MASK its place in the chunk.
+_CHUNK_BITS = 12
+CHUNK = 1 << _CHUNK_BITS
+_CHUNK_MASK = CHUNK - 1
+_ZEROS_Q = array("q", bytes(8 * CHUNK))
+
+
 class _Seqs:
-    """A shard's sequence numbers: increasing ints stored as 8-byte offsets from ``SEQ_BASE``
-    (a Python int of 10**20 and more takes 36 bytes). Reads like a list (``[i]``, ``[-1]``,
-    ``len``, iteration, ``bisect``)."""
+    """A shard's kept sequence numbers as a read-only sequence (``[i]``, ``[-1]``, ``len``,
+    iteration, ``index_after`` / ``index_at``); indexes count from the first record kept in
+    memory, as ``len(shard)`` and :meth:`Shard.record` do. For tools and tests: the hot paths
+    read the chunks."""
 
-    __slots__ = ("_a",)
+    __slots__ = ("_shard",)
 
-    def __init__(self) -> None:
-        self._a = array("q")
-
-    def append(self, seq: int) -> None:
-        self._a.append(seq - SEQ_BASE)
+    def __init__(self, shard: "Shard") -> None:
+        self._shard = shard
 
     def __len__(self) -> int:
-        return len(self._a)
+        return len(self._shard)
 
     def __bool__(self) -> bool:
-        return bool(self._a)
+        return len(self._shard) > 0
 
     def __getitem__(self, i: int) -> int:
-        return self._a[i] + SEQ_BASE
+        shard = self._shard
+        n = len(shard)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("sequence index out of range")
+        a = shard._base + i
+        return shard._chunks[(a >> _CHUNK_BITS) - shard._c0][0][a & _CHUNK_MASK] + SEQ_BASE  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[int]:
         base = SEQ_BASE
-        return (v + base for v in self._a)
+        return (v + base for v in self._shard._column(0))
 
     def index_after(self, seq: int) -> int:
         """``bisect_right``: the index of the first sequence number > ``seq``. O(log n)."""
-        return bisect_right(self._a, seq - SEQ_BASE)
+        shard = self._shard
+        return shard._index_after(seq - SEQ_BASE) - shard._base
 
     def index_at(self, seq: int) -> int:
         """``bisect_left``: the index of the first sequence number >= ``seq``. O(log n)."""
-        return bisect_left(self._a, seq - SEQ_BASE)
-
-    def drop(self, n: int) -> None:
-        del self._a[:n]
+        shard = self._shard
+        return shard._index_at(seq - SEQ_BASE) - shard._base
 
     def __repr__(self) -> str:
         return f"<seqs {list(self)!r}>"
 
 
+#: One chunk of a shard's columns, each CHUNK long: sequence offsets from SEQ_BASE
+#: (``array("q")``), times (``array("q")``), event kinds (``bytearray``, zero = INSERT), stored
+#: entries (list), and the old entries of a NEW_AND_OLD_IMAGES stream (list, else None).
+_Chunk = tuple
+
+
 class Shard:
-    """One shard: records in sequence order, stored as columns (times ascending).
+    """One shard: records in sequence order (times ascending), stored as columns in fixed-size
+    chunks (see CHUNK).
 
     Per record: 8 bytes of sequence number, 8 of time, 1 of event kind, a reference to one
     stored entry (two for NEW_AND_OLD_IMAGES): ~25 bytes plus the entry itself, which is shared
     with the table while the item is current. Records past the 24-hour retention are dropped
     from the front (``trimmed_seq`` remembers the last one dropped, so reads at or before it
-    still answer TrimmedDataAccessException).
+    still answer TrimmedDataAccessException): their entries are released at once, their chunk
+    when all its records are dropped.
+
+    Records are numbered from 0 when the shard opens (absolute indexes); ``_base`` is the first
+    one kept in memory, ``_n`` the number written. ``_chunks[k]`` holds the records of chunk
+    number ``_c0 + k``; the last one (the tail, where records are written, also reachable as
+    ``_ts``/``_tt``/``_tk``/``_ti``/``_to``, its first absolute index ``_t0``, the number of
+    records written in it ``_j``) is never freed.
     """
 
-    __slots__ = ("shard_id", "parent_id", "start_seq", "end_seq", "created_us", "closed_us", "seqs",
-                 "times", "kinds", "images", "olds", "identities", "trimmed_seq")
+    __slots__ = ("shard_id", "parent_id", "start_seq", "end_seq", "created_us", "closed_us",
+                 "identities", "trimmed_seq", "_both", "_chunks", "_c0", "_base", "_j",
+                 "_t0", "_ts", "_tt", "_tk", "_ti", "_to")
 
     def __init__(self, shard_id: str, parent_id: str | None, start_seq: int, created_us: int,
                  both_images: bool = False) -> None:
@@ -411,18 +445,47 @@ class Shard:
         self.end_seq: int | None = None
         self.created_us = created_us
         self.closed_us: int | None = None
-        self.seqs = _Seqs()
-        self.times = array("q")
-        self.kinds = bytearray()
-        self.images: list[tuple] = []
-        #: NEW_AND_OLD_IMAGES only: the old entry of each record (None for an INSERT).
-        self.olds: list[tuple | None] | None = [] if both_images else None
         #: The ``userIdentity`` of records that have one (TTL deletions), by sequence number.
         self.identities: dict[int, dict] = {}
         self.trimmed_seq: int | None = None
+        #: NEW_AND_OLD_IMAGES: the old entry of each record is kept too (None for an INSERT).
+        self._both = both_images
+        self._chunks: list[_Chunk] = []
+        self._c0 = 0
+        self._base = 0
+        # No chunk before the first record: the tail "starts" a whole chunk back and is full,
+        # so the first write allocates chunk 0 (Stream.hook).
+        self._t0 = -CHUNK
+        self._j = CHUNK
+        self._ts: Any = None
+        self._tt: Any = None
+        self._tk: Any = None
+        self._ti: Any = None
+        self._to: Any = None
+
+    def _grow(self) -> None:
+        """Allocate the next chunk (at its full size) as the tail; records are written from
+        absolute index ``_n``, its first. O(CHUNK) (a zero fill)."""
+        chunk: _Chunk = (_ZEROS_Q[:], _ZEROS_Q[:], bytearray(CHUNK), [None] * CHUNK,
+                         [None] * CHUNK if self._both else None)
+        n = self._n
+        chunks = self._chunks
+        if self._base == n:
+            chunks.clear()  # every record written so far is dropped: the old tail goes too
+        if not chunks:
+            self._c0 = n >> _CHUNK_BITS
+        chunks.append(chunk)
+        self._t0 = n
+        self._j = 0
+        self._ts, self._tt, self._tk, self._ti, self._to = chunk
+
+    @property
+    def _n(self) -> int:
+        """The number of records written (kept or trimmed): the next one's absolute index."""
+        return self._t0 + self._j
 
     def __len__(self) -> int:
-        return len(self.kinds)
+        return self._t0 + self._j - self._base
 
     @property
     def is_open(self) -> bool:
@@ -431,36 +494,229 @@ class Shard:
     @property
     def last_seq(self) -> int | None:
         """The last sequence number written (kept or trimmed), None for an empty shard."""
-        return self.seqs[-1] if self.seqs else self.trimmed_seq
+        # (The tail is never freed and keeps its sequence numbers: the last one written is
+        # there even when it is trimmed, and trimmed_seq then.)
+        return self._ts[self._j - 1] + SEQ_BASE if self._t0 + self._j else None  # type: ignore[no-any-return]
+
+    @property
+    def seqs(self) -> _Seqs:
+        """The kept sequence numbers (a read-only view)."""
+        return _Seqs(self)
 
     def has_after(self, seq: int | None) -> bool:
         """True when a kept record has a sequence number after ``seq`` (None: any kept record).
         O(1)."""
-        a = self.seqs._a
-        return bool(a) and (seq is None or seq - SEQ_BASE < a[-1])
+        j = self._j
+        return self._t0 + j > self._base and (seq is None or seq - SEQ_BASE < self._ts[j - 1])
+
+    # -- the general (any chunk) accessors ---------------------------------------------------
+    def _bounds(self, k: int) -> tuple[int, int, int]:
+        """(first absolute index, kept start, kept end) of ``_chunks[k]``, the latter two local
+        (start == end: no kept record in it)."""
+        start = (self._c0 + k) << _CHUNK_BITS
+        base = self._base
+        lo = base - start if base > start else 0
+        hi = self._n - start
+        if hi > CHUNK:
+            hi = CHUNK
+        return start, lo, hi if hi > lo else lo
+
+    def _first_at(self, horizon: int) -> int:
+        """The absolute index of the first kept record written at or after ``horizon`` (``_n``
+        if none). O(log n): a binary search over the chunks (by their last time), then in one."""
+        n = self._n
+        base = self._base
+        if n == base:
+            return n
+        chunks = self._chunks
+        b0 = base - (self._c0 << _CHUNK_BITS)  # the first kept record's place in chunks[0]
+        if chunks[0][1][b0] >= horizon:
+            return base
+        last = len(chunks) - 1
+        fill = self._j
+        if chunks[last][1][fill - 1] < horizon:
+            return n
+        # The first chunk whose last record is at or after the horizon (all but the tail full).
+        lo, hi = 0, last
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if chunks[mid][1][CHUNK - 1] >= horizon:
+                hi = mid
+            else:
+                lo = mid + 1
+        return ((self._c0 + lo) << _CHUNK_BITS) + bisect_left(
+            chunks[lo][1], horizon, b0 if lo == 0 else 0, fill if lo == last else CHUNK)
+
+    def _search(self, off: int, right: bool) -> int:
+        """``bisect_right`` (``right``) or ``bisect_left`` of the sequence offset ``off`` over the
+        kept records, as an absolute index. O(log n): a binary search over the chunks (by their
+        first record), then in one."""
+        n = self._n
+        base = self._base
+        if n == base:
+            return base
+        chunks = self._chunks
+        b0 = base - (self._c0 << _CHUNK_BITS)  # the first kept record's place in chunks[0]
+        first = chunks[0][0][b0]
+        if first > off or (not right and first == off):
+            return base
+        # The last chunk whose first record is before ``off`` (at or before it for ``right``).
+        lo, hi = 0, len(chunks)
+        while hi - lo > 1:
+            mid = (lo + hi) >> 1
+            v = chunks[mid][0][0]
+            if v < off or (right and v == off):
+                lo = mid
+            else:
+                hi = mid
+        last = len(chunks) - 1
+        a = b0 if lo == 0 else 0
+        e = self._j if lo == last else CHUNK
+        seqs = chunks[lo][0]
+        return ((self._c0 + lo) << _CHUNK_BITS) + (
+            bisect_right(seqs, off, a, e) if right else bisect_left(seqs, off, a, e))
+
+    def _index_after(self, off: int) -> int:
+        """``bisect_right`` over the kept sequence offsets: the absolute index of the first kept
+        record whose offset is > ``off``. O(log n)."""
+        return self._search(off, True)
+
+    def _index_at(self, off: int) -> int:
+        """``bisect_left``: the absolute index of the first kept record whose offset is >=
+        ``off``. O(log n)."""
+        return self._search(off, False)
+
+    def _columns(self, i: int, end: int) -> tuple[Any, Any, Any, Any, Any, int, int]:
+        """The columns holding absolute records ``i`` to ``end`` (``i < end``, all kept) and
+        their local range: ``(seqs, times, kinds, images, olds, lo, hi)``. The chunk's own
+        columns when one chunk holds them all (the usual case); else fresh columns of just
+        those records (lo = 0). O(1), or O(end - i) across chunks."""
+        c0 = self._c0
+        k = (i >> _CHUNK_BITS) - c0
+        last = ((end - 1) >> _CHUNK_BITS) - c0
+        lo = i & _CHUNK_MASK
+        if k == last:
+            chunk = self._chunks[k]
+            return chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], lo, lo + (end - i)
+        parts = []
+        for c in range(k, last + 1):
+            a = lo if c == k else 0
+            b = ((end - 1) & _CHUNK_MASK) + 1 if c == last else CHUNK
+            parts.append((self._chunks[c], a, b))
+        seqs = array("q")
+        times = array("q")
+        kinds = bytearray()
+        images: list = []
+        olds: list | None = [] if self._both else None
+        for part, a, b in parts:
+            seqs += part[0][a:b]
+            times += part[1][a:b]
+            kinds += part[2][a:b]
+            images += part[3][a:b]
+            if olds is not None:
+                olds += part[4][a:b]
+        return seqs, times, kinds, images, olds, 0, end - i
+
+    def _column(self, c: int) -> list:
+        """Column ``c`` (0 seqs offsets, 1 times, 2 kinds, 3 images, 4 olds) of the kept records,
+        as a fresh list. O(n)."""
+        out: list = []
+        for k, chunk in enumerate(self._chunks):
+            _start, lo, hi = self._bounds(k)
+            out += chunk[c][lo:hi]
+        return out
+
+    # -- tools and tests -----------------------------------------------------------------------
+    @property
+    def times(self) -> array:
+        """The kept records' times (a fresh array). O(n)."""
+        return array("q", self._column(1))
+
+    @property
+    def kinds(self) -> bytearray:
+        """The kept records' event kinds (a fresh bytearray). O(n)."""
+        return bytearray(self._column(2))
+
+    @property
+    def images(self) -> list[tuple]:
+        """The kept records' stored entries (a fresh list). O(n)."""
+        return self._column(3)
+
+    @property
+    def olds(self) -> list[tuple | None] | None:
+        """NEW_AND_OLD_IMAGES only (else None): the kept records' old entries. O(n)."""
+        return self._column(4) if self._both else None
 
     def record(self, stream: "Stream", i: int) -> StreamRecord:
         """The ``i``-th kept record. O(1)."""
-        seq = self.seqs[i]
-        olds = self.olds
-        return StreamRecord(stream, seq, self.times[i], self.kinds[i], self.images[i],
-                            None if olds is None else olds[i], self.identities.get(seq))
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("record index out of range")
+        a = self._base + i
+        seqs, times, kinds, images, olds = self._chunks[(a >> _CHUNK_BITS) - self._c0]
+        j = a & _CHUNK_MASK
+        seq = seqs[j] + SEQ_BASE
+        return StreamRecord(stream, seq, times[j], kinds[j], images[j],
+                            None if olds is None else olds[j], self.identities.get(seq))
 
     def drop(self, n: int) -> None:
-        """Forget the first ``n`` records (trimmed). O(records kept)."""
+        """Forget the first ``n`` kept records (trimmed): their entries at once, every chunk
+        whose records are all dropped (the tail aside). O(n / CHUNK + n dropped in the first
+        chunk kept)."""
         if n <= 0:
             return
-        self.trimmed_seq = self.seqs[n - 1]
-        self.seqs.drop(n)
-        del self.times[:n]
-        del self.kinds[:n]
-        del self.images[:n]
-        if self.olds is not None:
-            del self.olds[:n]
+        old_base = self._base
+        base = old_base + n
+        assert base <= self._n
+        chunks = self._chunks
+        a = base - 1
+        self.trimmed_seq = chunks[(a >> _CHUNK_BITS) - self._c0][0][a & _CHUNK_MASK] + SEQ_BASE
+        self._base = base
+        while len(chunks) > 1 and (self._c0 + 1) << _CHUNK_BITS <= base:
+            del chunks[0]
+            self._c0 += 1
+        start = self._c0 << _CHUNK_BITS
+        lo = old_base - start if old_base > start else 0
+        hi = base - start
+        if lo < hi:
+            # Release the dropped records' entries (the rest of the chunk is still kept).
+            first = chunks[0]
+            first[3][lo:hi] = [None] * (hi - lo)
+            if first[4] is not None:
+                first[4][lo:hi] = [None] * (hi - lo)
         if self.identities:
             cut = self.trimmed_seq
             for seq in [s for s in self.identities if s <= cut]:
                 del self.identities[seq]
+
+    def _check(self) -> None:
+        """The chunk invariants (tests call this after mutations)."""
+        assert 0 <= self._base <= self._n
+        if self._n == 0:
+            assert not self._chunks and self._t0 == -CHUNK and self._j == CHUNK and self.last_seq is None
+            return
+        chunks = self._chunks
+        tail = (self._n - 1) >> _CHUNK_BITS
+        assert self._t0 == tail << _CHUNK_BITS
+        # chunks before the one holding the first kept record are freed (the tail never is)
+        assert self._c0 == min(self._base >> _CHUNK_BITS, tail)
+        assert len(chunks) == tail - self._c0 + 1
+        assert all(a is b for a, b in zip(chunks[-1], (self._ts, self._tt, self._tk, self._ti, self._to)))
+        for k, chunk in enumerate(chunks):
+            assert len(chunk[0]) == len(chunk[1]) == len(chunk[2]) == len(chunk[3]) == CHUNK
+            assert (chunk[4] is not None) == self._both and (chunk[4] is None or len(chunk[4]) == CHUNK)
+            start, lo, hi = self._bounds(k)
+            # dropped records hold no entry; unwritten slots are empty
+            assert all(e is None for e in chunk[3][:lo])
+            assert all(e is None for e in chunk[3][hi:])
+            assert all(e is not None for e in chunk[3][lo:hi])
+        assert 1 <= self._j <= CHUNK
+        if self._base < self._n:
+            assert self.last_seq == self.seqs[-1]
+        else:
+            assert self.last_seq == self.trimmed_seq
 
     def describe(self) -> dict:
         rng: dict[str, str] = {"StartingSequenceNumber": f"{self.start_seq:021d}"}
@@ -473,7 +729,7 @@ class Shard:
 
     def __repr__(self) -> str:
         state = "open" if self.closed_us is None else "closed"
-        return f"<Shard {self.shard_id} {state} records={len(self.kinds)}>"
+        return f"<Shard {self.shard_id} {state} records={len(self)}>"
 
 
 class Stream:
@@ -557,7 +813,7 @@ class Stream:
             kept = self.first_kept(shard, now)
             if kept:
                 shard.drop(kept)
-            if shard.seqs:
+            if len(shard):
                 break  # later shards hold later records
 
     def hook(self, pk: Any, sk: Any, old: tuple | None, new: tuple | None) -> None:
@@ -571,26 +827,32 @@ class Stream:
             self.roll(now)
             cur = self.current
         assert cur is not None
-        column = cur.seqs._a  # the _Seqs offsets: bool(cur.seqs) and cur.seqs.append(seq), inlined
-        if column or cur.trimmed_seq is not None:
+        # Written in place into the tail chunk (Shard._grow allocates the next one when it is
+        # full), at its place j.
+        j = cur._j
+        if j == CHUNK:
+            cur._grow()
+            j = 0
+        if j or cur._t0:
             engine.seq += 1
             seq = engine.seq
         else:
-            seq = cur.start_seq
-        column.append(seq - SEQ_BASE)
-        cur.times.append(now)
+            seq = cur.start_seq  # the shard's first record (absolute index 0)
+        cur._ts[j] = seq - SEQ_BASE
+        cur._tt[j] = now
         if old is None:
-            cur.kinds.append(INSERT)
-            cur.images.append(new)  # type: ignore[arg-type]
+            cur._ti[j] = new  # kind INSERT: the kinds column is zero-filled (INSERT == 0)
         elif new is None:
-            cur.kinds.append(REMOVE)
-            cur.images.append(old)
+            cur._tk[j] = REMOVE
+            cur._ti[j] = old
         else:
-            cur.kinds.append(MODIFY)
+            cur._tk[j] = MODIFY
             # Only the entry the view type shows is kept (the other one may be freed).
-            cur.images.append(old if self._keep_old else new)
-        if cur.olds is not None:
-            cur.olds.append(old)
+            cur._ti[j] = old if self._keep_old else new
+        olds = cur._to
+        if olds is not None:
+            olds[j] = old
+        cur._j = j + 1
         identity = engine.service._write_identity
         if identity is not None:
             cur.identities[seq] = identity
@@ -670,11 +932,7 @@ class Stream:
 
     def first_kept(self, shard: Shard, now: int) -> int:
         """Index of the first untrimmed record of ``shard``. O(log n)."""
-        horizon = now - RETENTION_US
-        times = shard.times
-        if not times or times[0] >= horizon:
-            return 0
-        return bisect_left(times, horizon)
+        return shard._first_at(now - RETENTION_US) - shard._base
 
     def read(
         self,
@@ -710,15 +968,12 @@ class Stream:
     ) -> list[StreamRecord]:
         """:meth:`read` of a shard of this stream already found, after ``roll(now)`` (or when
         :meth:`quiet` says it would change nothing: the Lambda poller's fast path). O(log n + k)."""
-        # first_kept(shard, now), shard.seqs.index_after(after_seq) and len(shard), inlined.
-        times = shard.times
-        horizon = now - RETENTION_US
-        kept = 0 if not times or times[0] >= horizon else bisect_left(times, horizon)
-        seqs = shard.seqs._a
+        # first_kept(shard, now) and shard.seqs.index_after(after_seq), in absolute indexes.
+        kept = shard._first_at(now - RETENTION_US)
         if after_seq is None:
             i = kept
         else:
-            i = bisect_right(seqs, after_seq - SEQ_BASE)
+            i = shard._index_after(after_seq - SEQ_BASE)
             if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
                 if strict:
                     raise TrimmedDataAccessException(
@@ -727,12 +982,13 @@ class Stream:
                 i = kept
         out: list[StreamRecord] = []
         total = 0
-        n = len(times)
+        n = shard._n
         end = i + limit if i + limit < n else n
+        if i >= end:
+            return out
+        # The columns holding records i..end, and their places there.
+        seqs, times, kinds, images, olds, i, end = shard._columns(i, end)
         # shard.record(self, i) and rec.size_bound(), inlined (the Streams -> Lambda hot path).
-        kinds = shard.kinds
-        images = shard.images
-        olds = shard.olds
         identities = shard.identities
         exact = False  # while the sum of upper bounds fits, the exact sizes are not needed
         while i < end:
@@ -768,24 +1024,44 @@ class Stream:
 
         ``read_shard``'s start and ``to_lambda``'s body, inlined (the Streams -> Lambda hot path):
         same dicts, same key order; pinned equal by tests/dynamodb/test_streams_read_lambda.py."""
-        times = shard.times
-        kept = 0 if not times or times[0] >= now - RETENTION_US else bisect_left(times, now - RETENTION_US)
-        seqs = shard.seqs._a
-        if after_seq is None:
-            i = kept
+        # Where the read starts (read_shard's, not strict). Usually the checkpoint is a record of
+        # the tail chunk: then the search is in the tail alone (records there are all written
+        # after the tail's first kept one, and the record found is kept when it is not yet past
+        # retention); else the general search over the chunks.
+        t0 = shard._t0
+        base = shard._base
+        lo = base - t0 if base > t0 else 0
+        fill = shard._j
+        seqs = shard._ts
+        if after_seq is not None and lo < fill and after_seq - SEQ_BASE >= seqs[lo]:
+            i = bisect_right(seqs, after_seq - SEQ_BASE, lo, fill)
+            if i == fill:
+                return [], None  # nothing after the checkpoint
+            times = shard._tt
+            if times[i] >= now - RETENTION_US:
+                end = i + limit if i + limit < fill else fill
+                kinds = shard._tk
+                images = shard._ti
+                olds = shard._to
+            else:
+                i = -1
         else:
-            i = bisect_right(seqs, after_seq - SEQ_BASE)
-            if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
+            i = -1
+        if i < 0:
+            kept = shard._first_at(now - RETENTION_US)
+            if after_seq is None:
                 i = kept
-        n = len(times)
-        end = i + limit if i + limit < n else n
-        if i >= end:
-            return [], None
+            else:
+                i = shard._index_after(after_seq - SEQ_BASE)
+                if i < kept or (shard.trimmed_seq is not None and after_seq < shard.trimmed_seq):
+                    i = kept
+            n = shard._n
+            end = i + limit if i + limit < n else n
+            if i >= end:
+                return [], None
+            seqs, times, kinds, images, olds, i, end = shard._columns(i, end)
         prefix, names, view, has_new, has_old, region, arn = self._lambda_consts
         state = prefix.state
-        kinds = shard.kinds
-        images = shard.images
-        olds = shard.olds
         identities = shard.identities
         out: list[dict] = []
         bound = 0  # read_shard's sum of size upper bounds (size_bound)
@@ -864,11 +1140,12 @@ class Stream:
     def _check(self) -> None:
         last = None
         for shard in self.shards:
+            shard._check()
             seqs = list(shard.seqs)
             assert seqs == sorted(set(seqs))
             assert list(shard.times) == sorted(shard.times)
             n = len(seqs)
-            assert len(shard.times) == len(shard.kinds) == len(shard.images) == n
+            assert len(shard) == len(shard.times) == len(shard.kinds) == len(shard.images) == n
             assert shard.olds is None or len(shard.olds) == n
             assert all(s in seqs for s in shard.identities)
             if shard.trimmed_seq is None:
