@@ -58,12 +58,10 @@ def run_serverless_sim(rate: float, horizon_s: float, warm_s: float, init_s: flo
     cloud.process(arrivals())
     t0 = time.perf_counter()
     cloud.run(warmup_s)
-    lam._integrate(fn, cloud.now_us)
     st = fn.stats
-    base = (st.invocations + fn.in_flight, st.cold_starts, st.env_area_us)
+    base = (st.invocations + fn.in_flight, st.cold_starts, st.env_area_us(cloud.now_us))
     cloud.run(horizon_s)
     wall = time.perf_counter() - t0
-    lam._integrate(fn, cloud.now_us)
     started = st.invocations + fn.in_flight
     requests = started - base[0]
     colds = st.cold_starts - base[1]
@@ -72,7 +70,7 @@ def run_serverless_sim(rate: float, horizon_s: float, warm_s: float, init_s: flo
         "wall_s": wall,
         "rps": started / wall,
         "p_cold": colds / requests,
-        "mean_instances": (st.env_area_us - base[2]) / ((horizon_s - warmup_s) * 1e6),
+        "mean_instances": (st.env_area_us(cloud.now_us) - base[2]) / ((horizon_s - warmup_s) * 1e6),
     }
 
 
