@@ -21,35 +21,12 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from esm_helpers import general_read
+
 from serverless_sim import Cloud
 from serverless_sim.awslambda.esm.streams import _RETENTION_US, US, StreamPoller
 
 S = 1_000_000
-
-
-def _general_read(self, shard, lane):
-    """StreamPoller._read without its one-lane, no-filter shortcut (the general loop)."""
-    esm = self.esm
-    want = esm.batch_size
-    out = []
-    after = lane.after_seq
-    last = None
-    while len(out) < want:
-        if not shard.has_after(after):
-            break
-        chunk = self.stream.read(shard.shard_id, after_seq=after, limit=max(want, 100), strict=False)
-        if not chunk:
-            break
-        for rec in chunk:
-            last = after = rec.seq
-            if lane.count > 1 and self._lane_of(rec, lane.count) != lane.index:
-                continue
-            if esm.filters is not None and not esm.filters.matches(rec.to_lambda()):
-                continue
-            out.append(rec)
-            if len(out) >= want:
-                break
-    return out, last
 
 
 def _check_cache(esm) -> None:
@@ -138,7 +115,7 @@ def _scenario(seed: int, fast: bool) -> tuple:
     StreamPoller._fast_polls = fast
     StreamPoller._gated_wakeups = fast
     if not fast:
-        StreamPoller._read = _general_read  # type: ignore[method-assign]
+        StreamPoller._read = general_read  # type: ignore[method-assign]
     try:
         cloud.advance(60)
     finally:

@@ -21,35 +21,12 @@ import random
 
 import pytest
 
+from esm_helpers import general_read
+
 from serverless_sim import Cloud
 from serverless_sim.awslambda.esm.streams import StreamPoller
 
 S = 1_000_000
-
-
-def _general_read(self, shard, lane):
-    """StreamPoller._read without its one-lane, no-filter shortcut (the general loop)."""
-    esm = self.esm
-    want = esm.batch_size
-    out = []
-    after = lane.after_seq
-    last = None
-    while len(out) < want:
-        if not shard.has_after(after):
-            break
-        chunk = self.stream.read(shard.shard_id, after_seq=after, limit=max(want, 100), strict=False)
-        if not chunk:
-            break
-        for rec in chunk:
-            last = after = rec.seq
-            if lane.count > 1 and self._lane_of(rec, lane.count) != lane.index:
-                continue
-            if esm.filters is not None and not esm.filters.matches(rec.to_lambda()):
-                continue
-            out.append(rec)
-            if len(out) >= want:
-                break
-    return out, last
 
 
 def _scenario(seed: int, skip: bool) -> tuple[str, list, int]:
@@ -150,7 +127,7 @@ def _scenario(seed: int, skip: bool) -> tuple[str, list, int]:
     StreamPoller._fast_polls = skip
     StreamPoller._gated_wakeups = skip
     if not skip:
-        StreamPoller._read = _general_read  # type: ignore[method-assign]
+        StreamPoller._read = general_read  # type: ignore[method-assign]
     try:
         cloud.advance(120)
     finally:

@@ -254,33 +254,6 @@ def test_native_put_plain_charges_as_the_general_path(scenario, stream):
     assert native == general
 
 
-def test_put_plain_inlines_most_on_demand_puts(monkeypatch):
-    """On demand, ``put_plain`` admits every write itself, a second's first included (it
-    memoises the second's limit and runs the growth check as ``try_take`` does): no admitted
-    write goes to ``put_fast``."""
-    from serverless_sim.dynamodb.throughput import TableThroughput
-
-    calls = []
-    put_fast = TableThroughput.put_fast
-
-    def counting(self, *args):
-        calls.append(args[1])
-        return put_fast(self, *args)
-
-    monkeypatch.setattr(TableThroughput, "put_fast", counting)
-    cloud = Cloud(seed=3)
-    ddb = cloud.dynamodb
-    ddb.config.throughput.on_demand = True
-    table = ddb.create_table("tbl", hash_key=("pk", "S"), stream="NEW_IMAGE")
-    for s in range(5):
-        for i in range(100):
-            table.put({"pk": f"k{s}-{i}", "qty": i})
-        cloud.advance(1)
-    assert len(calls) == 0  # a second's first write is inlined too
-    assert sum(p.count for p in ddb.get_table("tbl").throughput.base.parts) == 500
-    assert table.count() == 500
-
-
 @pytest.mark.parametrize("pk", ["k", "x" * 2048, "x" * 2049, "", "é" * 1024, "é" * 1025, 1, "\ud800"])
 def test_native_put_key_read_inline_is_fast_plain_key(pk):
     """``ItemOps._put_plain`` reads an ASCII string hash key itself (``fast_plain_key`` inlined)
