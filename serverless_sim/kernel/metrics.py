@@ -7,8 +7,16 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concep
 each bucket keeps SampleCount, Sum, Minimum, Maximum and the raw values (a compact float array)
 for percentiles. Memory therefore grows with the number of samples, at 8 bytes each, plus a small
 constant per (metric, bucket): recent buckets are objects that writers update in place (about 200
-bytes each); older ones are archived into columns (40 bytes each, see :class:`_Buckets`), all
-still queryable at their own resolution, as CloudWatch keeps one-minute data for 15 days.
+bytes each); older ones are archived into columns (40 bytes each, see :class:`_Buckets`).
+
+The archive follows CloudWatch's retention schedule ("Metrics retention",
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#metrics-retention):
+data points with a period under 60 s are available for 3 hours, 60-second ones for 15 days,
+300-second ones for 63 days and 3600-second ones for 455 days, shorter periods being "aggregated
+together for long-term storage". So, relative to a series' newest bucket, high-resolution buckets
+older than 3 hours become one-minute rows, rows older than 15 days aligned five-minute rows, older
+than 63 days aligned one-hour rows, and rows older than 455 days are dropped: a series written
+every minute holds at most about 15*1440 + 48*288 + 392*24 rows, whatever the simulated duration.
 
 Statistics over a period follow GetMetricStatistics: Sum, Average, Minimum, Maximum, SampleCount
 and extended statistics ``pNN`` / ``pNN.NN``. Percentiles use the nearest-rank method on the raw
@@ -80,6 +88,20 @@ LIVE_BUCKETS = 180
 #: since the last sweep: O(live buckets) every SWEEP_EVERY new buckets, amortised O(1) per bucket.
 SWEEP_EVERY = 60
 
+#: The retention schedule (see the module docstring): rows older than ``age`` (seconds, relative to
+#: the series' newest bucket) are aggregated into aligned rows ``width`` seconds wide; a tier
+#: applies only to series whose buckets are narrower than its width (the 3-hour tier to
+#: high-resolution series only).
+RETENTION_TIERS: tuple[tuple[int, int], ...] = ((3 * 3600, 60), (15 * 86400, 300), (63 * 86400, 3600))
+#: Rows older than this (seconds, relative to the newest bucket; one-hour aligned) are dropped.
+EXPIRY_S = 455 * 86400
+#: The retention pass runs on a sweep when the newest bucket has moved this many bucket widths
+#: since the last pass (6 hours of one-minute buckets): each pass rewrites the columns after the
+#: rows it aggregates, so running it less often keeps it amortised O(1) per bucket. Rows therefore
+#: reach their coarser resolution up to this late; readers of the CloudWatch API never see the
+#: difference (its StartTime rounding and Period rule ask for whole aggregated periods).
+RETAIN_EVERY = 360
+
 
 class BucketRow(NamedTuple):
     """One bucket as the readers see it, live or archived."""
@@ -106,12 +128,18 @@ class _Buckets(dict):
     The dict (``.get``, ``.items()``, ``len``) therefore holds the recent buckets only: read a
     series through :meth:`MetricSeries.rows`."""
 
-    __slots__ = ("width", "sweep_at", "starts", "counts", "totals", "minima", "maxima", "raw")
+    __slots__ = ("width", "sweep_at", "starts", "counts", "totals", "minima", "maxima", "raw",
+                 "retain_at", "marks")
 
     def __init__(self, width: int) -> None:
         super().__init__()
         self.width = width
         self.sweep_at = -(1 << 62)  # the first bucket sweeps (nothing) and sets the next mark
+        self.retain_at = -(1 << 62)  # the next retention pass (see :meth:`_retain`)
+        #: Per retention tier (finest first), the start below which every archived row is that
+        #: tier's aligned width or coarser (stays -2**62 for a tier not wider than the buckets),
+        #: and last the start below which rows are dropped; each only grows.
+        self.marks: list[int] = [-(1 << 62)] * (len(RETENTION_TIERS) + 1)
         self.starts = array("q")
         self.counts = array("d")
         self.totals = array("d")
@@ -155,9 +183,20 @@ class _Buckets(dict):
         self.sweep_at = newest + SWEEP_EVERY * self.width
         cutoff = newest - LIVE_BUCKETS * self.width
         old = sorted(k for k, b in dict.items(self) if k < cutoff and _archivable(b))
-        if not old:
-            return
+        if old:
+            self._archive(old)
+        if newest >= self.retain_at:
+            self.retain_at = newest + RETAIN_EVERY * self.width
+            self._retain(newest)
+
+    def _archive(self, old: builtins.list[int]) -> None:
+        """Move the live buckets of (sorted) starts ``old`` into the archive."""
         pop = dict.pop
+        if old[0] < max(self.marks):
+            # a backdated bucket into a range already aggregated: it joins its aggregated row
+            buckets = [(k, pop(self, k)) for k in old]
+            self._merge([(k, b.count, b.total, b.minimum, b.maximum, b._values) for k, b in buckets])
+            return
         rows = []
         for k in old:
             b = pop(self, k)
@@ -177,6 +216,106 @@ class _Buckets(dict):
         self.minima.extend([r[3] for r in rows])
         self.maxima.extend([r[4] for r in rows])
 
+    def _tier_width(self, start: int) -> int:
+        """The width of the archived row that holds data starting at ``start``: 0 when it is
+        older than the expiry mark (dropped), the bucket width when it is not aggregated."""
+        marks = self.marks
+        if start < marks[-1]:
+            return 0
+        width = self.width
+        for (_, w), mark in zip(RETENTION_TIERS, marks):
+            if start < mark:  # only the tiers wider than the buckets have a mark
+                width = w * US_PER_SECOND
+        return width
+
+    def _merge(self, new: builtins.list[tuple]) -> None:
+        """Merge rows ``(start, count, total, minimum, maximum, raw or None)`` into the archive,
+        each into the row of its tier (see :meth:`_tier_width`): rare (backdated writes far in
+        the past), O(archive)."""
+        merged: dict[int, builtins.list] = {}
+        raw = self.raw
+        for k, c, t, mn, mx in zip(self.starts, self.counts, self.totals, self.minima, self.maxima):
+            merged[k] = [c, t, mn, mx, raw.get(k)]
+        for k, c, t, mn, mx, vals in new:
+            w = self._tier_width(k)
+            if not w:
+                continue
+            k -= k % w
+            row = merged.get(k)
+            if row is None:
+                merged[k] = [c, t, mn, mx, None if vals is None else array("d", vals)]
+            else:
+                _combine(row, c, t, mn, mx, vals)
+        self._set_columns(sorted(merged.items()))
+
+    def _set_columns(self, rows: builtins.list[tuple[int, builtins.list]]) -> None:
+        """Replace the whole archive with ``rows`` (sorted ``(start, [count, total, min, max,
+        raw or None])``)."""
+        self.starts = array("q", [k for k, _ in rows])
+        self.counts = array("d", [r[0] for _, r in rows])
+        self.totals = array("d", [r[1] for _, r in rows])
+        self.minima = array("d", [r[2] for _, r in rows])
+        self.maxima = array("d", [r[3] for _, r in rows])
+        self.raw = {k: r[4] for k, r in rows if r[4] is not None}
+
+    def _retain(self, newest: int) -> None:
+        """Apply the retention schedule relative to ``newest`` (a bucket start): aggregate the
+        archived rows that have aged past a tier into that tier's aligned rows, finest tier first,
+        then drop the rows past expiry. Only rows between a tier's old and new mark are touched."""
+        marks = self.marks
+        for i, (age, w_s) in enumerate(RETENTION_TIERS):
+            w = w_s * US_PER_SECOND
+            target = newest - age * US_PER_SECOND
+            target -= target % w
+            if target <= marks[i] or w <= self.width:
+                continue
+            self._aggregate(marks[i], target, w)
+            marks[i] = target
+        target = newest - EXPIRY_S * US_PER_SECOND
+        target -= target % (RETENTION_TIERS[-1][1] * US_PER_SECOND)
+        if target > marks[-1]:
+            marks[-1] = target
+            j = bisect_left(self.starts, target)
+            if j:
+                raw = self.raw
+                if raw:
+                    for k in self.starts[:j]:
+                        raw.pop(k, None)
+                for col in (self.starts, self.counts, self.totals, self.minima, self.maxima):
+                    del col[:j]
+
+    def _aggregate(self, lo: int, hi: int, w: int) -> None:
+        """Aggregate the archived rows starting in ``[lo, hi)`` (each narrower than ``w`` and
+        aligned to its own width, which divides ``w``) into rows aligned to ``w``: counts and
+        totals summed, minima and maxima combined, raw values concatenated in time order."""
+        starts = self.starts
+        i = bisect_left(starts, lo)
+        j = bisect_left(starts, hi)
+        if i == j:
+            return
+        raw = self.raw
+        out: builtins.list[tuple[int, builtins.list]] = []
+        row: builtins.list = []
+        cur = None
+        for k, c, t, mn, mx in zip(starts[i:j], self.counts[i:j], self.totals[i:j],
+                                   self.minima[i:j], self.maxima[i:j]):
+            vals = raw.pop(k, None) if raw else None
+            a = k - k % w
+            if a != cur:
+                cur = a
+                row = [c, t, mn, mx, vals]  # the archive's own array, popped: extended in place
+                out.append((a, row))
+            else:
+                _combine(row, c, t, mn, mx, vals)
+        starts[i:j] = array("q", [k for k, _ in out])
+        self.counts[i:j] = array("d", [r[0] for _, r in out])
+        self.totals[i:j] = array("d", [r[1] for _, r in out])
+        self.minima[i:j] = array("d", [r[2] for _, r in out])
+        self.maxima[i:j] = array("d", [r[3] for _, r in out])
+        for k, r in out:
+            if r[4] is not None:
+                raw[k] = r[4]
+
     def archived(self) -> int:
         """How many buckets are archived."""
         return len(self.starts)
@@ -189,6 +328,8 @@ class _Buckets(dict):
         for k, b in dict.items(self):
             dict.__setitem__(new, k, copy.deepcopy(b, memo))
         new.sweep_at = self.sweep_at
+        new.retain_at = self.retain_at
+        new.marks = list(self.marks)
         new.starts = array("q", self.starts)
         new.counts = array("d", self.counts)
         new.totals = array("d", self.totals)
@@ -199,7 +340,8 @@ class _Buckets(dict):
 
     def __reduce__(self) -> Any:
         return (_restore_buckets, (self.width, dict(self), self.sweep_at, self.starts, self.counts,
-                                   self.totals, self.minima, self.maxima, self.raw))
+                                   self.totals, self.minima, self.maxima, self.raw,
+                                   self.retain_at, self.marks))
 
 
 def _archivable(b: "_Bucket") -> bool:
@@ -216,8 +358,25 @@ def _restore_buckets(width: int, live: dict, sweep_at: int, *columns: Any) -> _B
     for k, b in live.items():
         dict.__setitem__(new, k, b)
     new.sweep_at = sweep_at
-    new.starts, new.counts, new.totals, new.minima, new.maxima, new.raw = columns
+    new.starts, new.counts, new.totals, new.minima, new.maxima, new.raw = columns[:6]
+    if len(columns) > 6:  # pickles from before the retention schedule have no marks
+        new.retain_at, new.marks = columns[6], list(columns[7])
     return new
+
+
+def _combine(row: builtins.list, c: float, t: float, mn: float, mx: float, vals: Any) -> None:
+    """Add a row's aggregates to ``row`` (``[count, total, minimum, maximum, raw or None]``)."""
+    row[0] += c
+    row[1] += t
+    if mn < row[2]:
+        row[2] = mn
+    if mx > row[3]:
+        row[3] = mx
+    if vals:
+        if row[4] is None:
+            row[4] = array("d", vals)
+        else:
+            row[4].extend(vals)
 
 
 class MetricSeries:
@@ -422,8 +581,11 @@ class MetricStore:
         end_us: int,
         period_s: int,
         statistics: Iterable[str] = ("Sum",),
+        *,
+        not_before_us: int | None = None,
     ) -> builtins.list[dict[str, Any]]:
-        """Datapoints per period in ``[start_us, end_us)``, oldest first.
+        """Datapoints per period in ``[start_us, end_us)``, oldest first (leaving out buckets
+        starting before ``not_before_us``: the CloudWatch API's 455-day expiry).
 
         Each datapoint is ``{"timestamp_us": ..., "SampleCount": ..., "p99": ...}`` for the
         statistics asked; periods with no data are omitted, as CloudWatch omits them. A period's
@@ -437,7 +599,8 @@ class MetricStore:
         stats = builtins.list(statistics)
         width = period_s * US_PER_SECOND
         groups: dict[int, builtins.list[BucketRow]] = {}
-        for row in series.rows(start_us, end_us):
+        rows_from = start_us if not_before_us is None else max(start_us, not_before_us)
+        for row in series.rows(rows_from, end_us):
             pstart = start_us + (row.start_us - start_us) // width * width
             groups.setdefault(pstart, []).append(row)
         points = []

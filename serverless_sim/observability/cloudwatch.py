@@ -5,6 +5,16 @@ simulated services fill with AWS's metric names as the clock moves; user code ma
 with PutMetricData. API reference:
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/Welcome.html
 
+Retention follows CloudWatch's schedule ("Metrics retention" in
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html, and the
+GetMetricStatistics / GetMetricData references): the store aggregates old data into coarser rows
+(see :mod:`serverless_sim.kernel.metrics`); here PutMetricData refuses timestamps more than two
+weeks in the past or two hours in the future, and GetMetricStatistics and GetMetricData round
+StartTime down (to the minute when less than 15 days ago, to 5 minutes between 15 and 63 days,
+to the hour beyond) and return no data points for the time ranges that the Period does not suit
+(data more than 3 hours old needs a multiple of 60, more than 15 days a multiple of 300, more
+than 63 days a multiple of 3600), nor for data older than 455 days.
+
 Deviations: GetMetricData supports ``MetricStat`` queries (not metric math ``Expression``s, which
 answer ValidationError); alarms, dashboards and anomaly detection are not modelled.
 """
@@ -17,7 +27,7 @@ import json
 import math
 from typing import Any
 
-from ..kernel.clock import datetime_to_us, instant_to_us, us_to_datetime
+from ..kernel.clock import US_PER_SECOND, datetime_to_us, instant_to_us, us_to_datetime
 from ..kernel.errors import AWSError, SimError
 from ..kernel.metrics import BASIC_STATISTICS, parse_percentile
 from ..kernel.service import Service, operation
@@ -67,6 +77,17 @@ MAX_DATUMS = 1000
 MAX_DIMENSIONS = 30
 #: GetMetricStatistics returns at most 1,440 datapoints per call.
 MAX_DATAPOINTS = 1440
+#: PutMetricData accepts time stamps "as much as two weeks before the current date, and as much
+#: as 2 hours after the current day and time" (API_PutMetricData).
+PUT_MAX_AGE_US = 14 * 86_400 * US_PER_SECOND
+PUT_MAX_AHEAD_US = 2 * 3_600 * US_PER_SECOND
+#: GetMetricStatistics / GetMetricData, StartTime and Period: (an age, the period that Period
+#: must be a multiple of for data older than that age to be returned, and that StartTime older
+#: than that age is rounded down to), oldest first. Otherwise StartTime is rounded down to the
+#: minute (or, for a Period of 1, 5, 10 or 30 on high-resolution data, to that many seconds).
+PERIOD_RULES = ((63 * 86_400, 3600), (15 * 86_400, 300), (3 * 3_600, 60))
+#: Data older than 455 days (15 months) has expired.
+EXPIRY_US = 455 * 86_400 * US_PER_SECOND
 #: GetMetricData: up to 500 queries per request.
 MAX_QUERIES = 500
 #: ListMetrics pages hold up to 500 results.
@@ -138,11 +159,22 @@ class CloudWatch(Service):
                     f"The value {unit} for parameter MetricData.member.{i}.Unit is invalid."
                 )
             dims = _check_dimensions(datum.get("Dimensions"))
+            now = self.cloud.now_us
             when = (
                 _time_us(datum["Timestamp"], "Timestamp")
                 if datum.get("Timestamp") is not None
-                else self.cloud.now_us
+                else now
             )
+            if when < now - PUT_MAX_AGE_US:
+                raise InvalidParameterValueException(
+                    f"The parameter MetricData.member.{i}.Timestamp must specify a time within "
+                    "the past two weeks."
+                )
+            if when > now + PUT_MAX_AHEAD_US:
+                raise InvalidParameterValueException(
+                    f"The parameter MetricData.member.{i}.Timestamp must specify a time no more "
+                    "than two hours in the future."
+                )
             resolution = datum.get("StorageResolution", 60)
             if resolution not in (1, 60):
                 raise InvalidParameterValueException(
@@ -197,7 +229,23 @@ class CloudWatch(Service):
                 "The parameter Period must be a multiple of 60 (or 1, 5, 10, 30 for high "
                 "resolution metrics)."
             )
-        points = self.store.statistics(namespace, name, dims, start_us, end_us, period, stats)
+        # Retention (see the module docstring): the StartTime's age decides its rounding; the
+        # Period decides how far back data is returned ("no data points in that time range" for
+        # the age ranges whose resolution the Period does not fit); data past 455 days expired.
+        now = self.cloud.now_us
+        age = now - start_us
+        grain = 60 if period >= 60 else period
+        for rule_age, rule_period in PERIOD_RULES:
+            if age > rule_age * US_PER_SECOND:
+                grain = max(grain, rule_period)
+                break
+        start_us -= start_us % (grain * US_PER_SECOND)
+        not_before = now - EXPIRY_US
+        for rule_age, rule_period in PERIOD_RULES:
+            if period % rule_period:
+                not_before = max(not_before, now - rule_age * US_PER_SECOND)
+        points = self.store.statistics(namespace, name, dims, start_us, end_us, period, stats,
+                                       not_before_us=not_before)
         if len(points) > MAX_DATAPOINTS:
             raise InvalidParameterCombinationException(
                 f"You have requested up to {len(points)} datapoints, which exceeds the limit of "
