@@ -176,6 +176,14 @@ class Alias:
     def arn(self) -> str:
         return f"{self.function.arn}:{self.name}"
 
+    @property
+    def primary(self) -> "FunctionVersion":
+        """The version the alias points at: a published one, or ``$LATEST`` (CreateAlias accepts
+        ``FunctionVersion`` ``(\\$LATEST|[0-9]+)``)."""
+        fn = self.function
+        v = self.function_version
+        return fn.latest if v == LATEST else fn.versions[v]
+
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "AliasArn": self.arn,

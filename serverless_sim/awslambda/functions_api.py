@@ -220,7 +220,7 @@ class FunctionOps:
         alias = fn.aliases.get(qualifier)
         if alias is None:
             raise self._not_found(fn, qualifier)
-        return fn.versions[alias.function_version]
+        return alias.primary
 
     def _route(self, fn: Function, qualifier: str | None) -> tuple[FunctionVersion, str | None]:
         """The version an invocation runs, and the ``Resource`` qualifier it was made through.
@@ -246,7 +246,7 @@ class FunctionOps:
                 if draw < w:
                     return fn.versions[v], qualifier
                 draw -= w
-        return fn.versions[alias.function_version], qualifier
+        return alias.primary, qualifier
 
     def _paginate(self, items: list[Any], request: dict[str, Any], key: str, default: int = 50) -> dict[str, Any]:
         max_items = request.get("MaxItems", default)

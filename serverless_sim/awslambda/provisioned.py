@@ -121,7 +121,11 @@ class ProvisionedOps:
             raise self._alias_not_found(fn, qualifier)
         if alias.weights:
             raise InvalidParameterValueException("Alias with weights can not be used with Provisioned Concurrency")
-        return fn.versions[alias.function_version]
+        if alias.function_version == LATEST:
+            raise InvalidParameterValueException(
+                "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+            )
+        return alias.primary
 
     def _drop_pc(self, fn: Function, pc: ProvisionedConfig) -> None:
         now = self.cloud.clock.now_us
