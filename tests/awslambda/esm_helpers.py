@@ -1,7 +1,12 @@
 """Shared by the Streams mapping's equivalence tests: the poller's general read, without its
-one-lane, no-filter shortcut (what the shortcuts are compared against)."""
+one-lane, no-filter shortcut, and a switch for every shortcut (what they are compared against)."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from serverless_sim.awslambda.esm.streams import StreamPoller
 
 
 def general_read(self, shard, lane):
@@ -27,3 +32,21 @@ def general_read(self, shard, lane):
             if len(out) >= want:
                 break
     return out, last
+
+
+@contextmanager
+def shortcuts(on: bool) -> Iterator[None]:
+    """Every StreamPoller shortcut on, or all off with the general read; restored on exit."""
+    fast_read = StreamPoller._read
+    StreamPoller._skip_idle_polls = on
+    StreamPoller._fast_polls = on
+    StreamPoller._gated_wakeups = on
+    if not on:
+        StreamPoller._read = general_read  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        StreamPoller._skip_idle_polls = True
+        StreamPoller._fast_polls = True
+        StreamPoller._gated_wakeups = True
+        StreamPoller._read = fast_read  # type: ignore[method-assign]

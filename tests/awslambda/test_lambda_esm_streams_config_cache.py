@@ -21,10 +21,10 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esm_helpers import general_read
+from esm_helpers import shortcuts
 
 from serverless_sim import Cloud
-from serverless_sim.awslambda.esm.streams import _RETENTION_US, US, StreamPoller
+from serverless_sim.awslambda.esm.streams import _RETENTION_US, US
 
 S = 1_000_000
 
@@ -110,19 +110,8 @@ def _scenario(seed: int, fast: bool) -> tuple:
             at = start + rnd.randrange(1, 6 * S)
         cloud.scheduler.call_at_us(at, update, dict(rnd.choice(_UPDATES)))
     cloud.scheduler.call_at_us(start + 7 * S, update, {"Enabled": True})
-    fast_read = StreamPoller._read
-    StreamPoller._skip_idle_polls = fast
-    StreamPoller._fast_polls = fast
-    StreamPoller._gated_wakeups = fast
-    if not fast:
-        StreamPoller._read = general_read  # type: ignore[method-assign]
-    try:
+    with shortcuts(fast):
         cloud.advance(60)
-    finally:
-        StreamPoller._skip_idle_polls = True
-        StreamPoller._fast_polls = True
-        StreamPoller._gated_wakeups = True
-        StreamPoller._read = fast_read  # type: ignore[method-assign]
     series = cloud.metrics.series("AWS/Lambda", "IteratorAge", {"FunctionName": "audit"})
     ages = [tuple(row) for row in series.rows()] if series is not None else []
     state = esm.describe()

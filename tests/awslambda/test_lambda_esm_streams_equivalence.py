@@ -21,10 +21,9 @@ import random
 
 import pytest
 
-from esm_helpers import general_read
+from esm_helpers import shortcuts
 
 from serverless_sim import Cloud
-from serverless_sim.awslambda.esm.streams import StreamPoller
 
 S = 1_000_000
 
@@ -122,19 +121,8 @@ def _scenario(seed: int, skip: bool) -> tuple[str, list, int]:
         at = start + 250_000 * rnd.randrange(1, 8) + dur_us * rnd.randrange(0, 2)
         cloud.scheduler.call_at_us(at, lam.update_event_source_mapping, {"UUID": esm.uuid, "Enabled": False})
         cloud.scheduler.call_at_us(at + 500_000, lam.update_event_source_mapping, {"UUID": esm.uuid, "Enabled": True})
-    fast_read = StreamPoller._read
-    StreamPoller._skip_idle_polls = skip
-    StreamPoller._fast_polls = skip
-    StreamPoller._gated_wakeups = skip
-    if not skip:
-        StreamPoller._read = general_read  # type: ignore[method-assign]
-    try:
+    with shortcuts(skip):
         cloud.advance(120)
-    finally:
-        StreamPoller._skip_idle_polls = True
-        StreamPoller._fast_polls = True
-        StreamPoller._gated_wakeups = True
-        StreamPoller._read = fast_read  # type: ignore[method-assign]
     return cloud.trace.digest(), calls, cloud.scheduler.events_run
 
 
