@@ -920,16 +920,7 @@ class InvokeEngine:
                     cold=inv.cold, duration_us=dur,
                     status="timeout" if inv.timed_out else ("error" if error else "ok"),
                 )
-        inv.done = True
-        callbacks = inv.callbacks
-        if callbacks:
-            inv.callbacks = None
-            for cb in callbacks:
-                cb(inv)
-        if inv._event is not None:
-            inv._event.succeed(inv)
-        if self._async.waiting:
-            self._async.kick()
+        self._notify(inv)
 
     def _complete_lean(self, inv: Invocation) -> None:
         """:meth:`_complete` for what ``_start``'s lean path schedules: a warm, on-demand (not
@@ -982,40 +973,7 @@ class InvokeEngine:
         m = fn.metrics
         if m is None:
             m = self._function_metrics(fn)
-        # m.record(dur / 1000, concurrency, account_concurrency, now), inlined (the same
-        # additions to the same buckets in the same order; test_invoke_lean3.py pins them).
-        start = now - now % 60_000_000
-        inv_b, acct_b, dur_b, conc_b, aconc_b = m._hot if start == m._minute else m._roll(start)
-        inv_b.count += 1  # minimum / maximum already hold 1.0 (see FunctionMetrics._roll)
-        inv_b.total += 1.0
-        acct_b.count += 1
-        acct_b.total += 1.0
-        ms = dur / 1000
-        dur_b.count += 1
-        dur_b.total += ms
-        if ms < dur_b.minimum:
-            dur_b.minimum = ms
-        if ms > dur_b.maximum:
-            dur_b.maximum = ms
-        if m.raw:
-            dv = m._dvalues
-            if dv is None:
-                dv = m._dvalues = dur_b.values
-            dv.append(ms)
-        c = float(concurrency)
-        conc_b.count += 1
-        conc_b.total += c
-        if c < conc_b.minimum:
-            conc_b.minimum = c
-        if c > conc_b.maximum:
-            conc_b.maximum = c
-        c = float(account_concurrency)
-        aconc_b.count += 1
-        aconc_b.total += c
-        if c < aconc_b.minimum:
-            aconc_b.minimum = c
-        if c > aconc_b.maximum:
-            aconc_b.maximum = c
+        m.record(dur / 1000, concurrency, account_concurrency, now)
         if inv.resource is not None:
             self._resource_metrics(inv, now)
         if self.config.trace_invocations:
@@ -1028,6 +986,11 @@ class InvokeEngine:
             else:
                 trace.record("lambda", "invoke", function=fn.name, version=version.version,
                              request_id=inv.request_id, cold=False, duration_us=dur, status="ok")
+        self._notify(inv)
+
+    def _notify(self, inv: Invocation) -> None:
+        """The end of a completion (``_complete``, ``_complete_lean``): the invocation is done;
+        its callbacks run (once), a waiting process resumes, and the async queue may dispatch."""
         inv.done = True
         callbacks = inv.callbacks
         if callbacks:

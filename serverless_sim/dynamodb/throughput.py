@@ -866,10 +866,10 @@ class TableThroughput:
         """``put_fast(table, pk, None, None, enc)`` for a table without sort key, indexes or
         listeners (``NativeTable.put``'s common case, via ``ItemOps._put_plain``), in one frame.
 
-        Inlined for an on-demand table: ``admit_one`` -> ``Resource.try_take`` (its on-demand
-        write case, the second's first write included: the limit computed and memoised, the
-        growth check), then ``Table.put_encoded`` (its hash-only, no-index case: the store, then
-        the change hooks but ``_stored``), then ``_stored``, as ``put_fast`` does. Anything else
+        For an on-demand table: ``admit_one`` as a direct ``Resource.try_take`` (the second's
+        first write included), then, inlined, ``Table.put_encoded`` (its hash-only, no-index
+        case: the store, then the change hooks but ``_stored``) and ``_stored``, as ``put_fast``
+        does. Anything else
         (provisioned, a refusal, listeners, a changed billing mode or capacity) goes to
         ``put_fast`` before anything is consumed (the only state touched is what ``try_take``
         touches before refusing: the second's limit and growth, the partition bucket's refill at
@@ -900,61 +900,11 @@ class TableThroughput:
             size = nbytes if old_bytes < nbytes else old_bytes
             grown = nbytes - old_bytes
         need = (-(-size // 1024) or 1) * UNIT
-        half = need // US
-        # ``Resource.try_take(True, pk, need, now)``: the on-demand check (memoised per second).
-        second = now // US
-        if od.lim_second == second:
-            if od.used + half > od.lim:
-                self.put_fast(table, pk, None, None, enc)
-                return
-        else:
-            lim = od.limit(second)
-            if od.used + half > lim:
-                self.put_fast(table, pk, None, None, enc)
-                return
-            if res._grown != (second, len(res.parts)):
-                res.grow_on_demand(now)
-            od.lim_second = second
-            od.lim = lim
-        # The partition.
-        parts = res.parts
-        if len(parts) > 1:
-            if type(pk) is str:
-                try:
-                    h = zlib.crc32(pk.encode())  # = "surrogatepass" when strict encoding works
-                except UnicodeEncodeError:
-                    h = partition_hash(pk)
-            else:
-                h = partition_hash(pk)
-            i = bisect_right(res.starts, h) - 1
-        else:
-            i = 0
-        part = parts[i]
-        pb = part.write
-        el = now - pb.t
-        if el > 0:
-            tokens = pb.tokens + el * pb.rate
-            pb.tokens = tokens if tokens < pb.cap else pb.cap
-            pb.t = now
-        level = pb.tokens
-        if level < need and level < pb.cap:
-            self.put_fast(table, pk, None, None, enc)
+        if not res.try_take(True, pk, need, now):
+            self.put_fast(table, pk, None, None, enc)  # refused: the general path raises it
             return
-        od.used += half
-        pb.tokens -= need
-        res.taken = i
-        value = need / UNIT
-        acc = res.wacc  # ``_acc[res.wkey]`` while its minute is current (see ``Resource.wacc``)
-        if acc[0] == now // _MINUTE:
-            acc[1] += value
-            acc[2] += 1
-            if value < acc[3]:
-                acc[3] = value
-            elif value > acc[4]:
-                acc[4] = value
-        else:
-            self.metric(res, "ConsumedWriteCapacityUnits", value)
-            res.wacc = self._acc[res.wkey]
+        i = res.taken
+        part = res.parts[i]
         # ``Table.put_encoded(pk, None, None, enc, self._hook)`` for a table without sort key,
         # indexes or listeners (``Store.put`` inlined as there).
         splits = self.splits
