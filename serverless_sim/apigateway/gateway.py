@@ -74,7 +74,7 @@ from .responses import (
     gateway_response,
     proxy_response_v1, proxy_response_v2,
 )
-from .throttling import NANO, TokenBucket
+from .throttling import TokenBucket
 from .vtl import VtlBodyParseError, VtlError
 from .websocket import WebSocketMixin
 
@@ -509,20 +509,7 @@ class Gateway(WebSocketMixin):
                 if account is None:
                     account = self._account_bucket(now)
                 if bucket is None:
-                    # account.take(now) inlined (TokenBucket.take)
-                    elapsed = now - account._last_us
-                    level = account._level
-                    if elapsed > 0:
-                        level += elapsed * account._rate_milli
-                        if level > account._cap:
-                            level = account._cap
-                        account._last_us = now
-                    if level >= NANO:
-                        account._level = level - NANO
-                        throttled = False
-                    else:
-                        account._level = level
-                        throttled = True
+                    throttled = not account.take(now)
                 else:
                     throttled = not bucket.take(now)
                     if not throttled and not account.take(now):
