@@ -738,28 +738,7 @@ class Gateway(WebSocketMixin):
             elif m.raw is not cfg.latency_percentiles:
                 m.raw = bool(cfg.latency_percentiles)
             ms = integ_us / 1000  # Latency = IntegrationLatency here (no overhead, no authorizer)
-            if m.primed and status < 400 and not m.raw and m.minute <= end < m.until:
-                # StageMetrics.record's short path for a request below 400 (primed minute,
-                # statistic sets only), inlined
-                count, e4, e5, lat, ilat, _, _ = m.buckets
-                count.count += 1
-                count.total += 1.0
-                e4.count += 1
-                e5.count += 1
-                lat.count += 1
-                lat.total += ms
-                if ms < lat.minimum:
-                    lat.minimum = ms
-                if ms > lat.maximum:
-                    lat.maximum = ms
-                ilat.count += 1
-                ilat.total += ms
-                if ms < ilat.minimum:
-                    ilat.minimum = ms
-                if ms > ilat.maximum:
-                    ilat.maximum = ms
-            else:
-                m.record(end, status, ms, ms, None)
+            m.record(end, status, ms, ms, None)
         if cfg.trace_requests:
             trace = self.cloud.trace
             if trace.digest_only and type(status) is int:
