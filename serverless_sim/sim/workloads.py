@@ -619,18 +619,7 @@ class Workload:
         if outcome != THROTTLED:
             # the bucket once, for both histograms (bucket_of, inlined)
             i = int(_log(latency_us) * _INV_LOG_BASE) if latency_us > 0 else -1
-            # a.latency.add_at(i, latency_us), inlined (LatencyHistogram)
-            h = a.latency
-            hb = h.buckets
-            hb[i] = hb.get(i, 0) + 1
-            h.count += 1
-            h.total_us += latency_us
-            lo = h.min_us
-            if lo is None or latency_us < lo:
-                h.min_us = latency_us
-            hi = h.max_us
-            if hi is None or latency_us > hi:
-                h.max_us = latency_us
+            a.latency.add_at(i, latency_us)
             if both:
                 b.latency.add_at(i, latency_us)
         series = self._series
